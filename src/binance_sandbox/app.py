@@ -1,0 +1,133 @@
+"""The app factory: one ASGI app with every family, the control API and the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+from binance_sandbox import __version__
+from binance_sandbox.config import Settings
+from binance_sandbox.connect import errors as connect_errors
+from binance_sandbox.connect.routing import render_connect_error
+from binance_sandbox.control.errors import NotFound, render_control_error
+from binance_sandbox.control.routes import router as control_router
+from binance_sandbox.control.service import ControlService
+from binance_sandbox.delivery.webhooks import webhook_handler
+from binance_sandbox.delivery.worker import Handler, Worker
+from binance_sandbox.platform import Platform, open_platform
+from binance_sandbox.prime.lifecycle import prime_handlers
+from binance_sandbox.prime.routes import router as prime_router
+from binance_sandbox.prime.routes import wallet_router
+from binance_sandbox.prime.service import PrimeService
+
+log = logging.getLogger("binance_sandbox")
+
+
+def build_handlers(platform: Platform, prime: PrimeService) -> dict[str, Handler]:
+    signers = {"connect": platform.keys.sign}
+    return {"webhook": webhook_handler(signers), **prime_handlers(platform, prime)}
+
+
+def build_worker(platform: Platform, prime: PrimeService) -> Worker:
+    s = platform.settings
+    worker = Worker(
+        db=platform.db,
+        clock=platform.clock,
+        http=platform.http,
+        handlers=build_handlers(platform, prime),
+        refresh_clock=platform.refresh_clock,
+        poll_ms=s.worker_poll_ms,
+        batch=s.worker_batch,
+        concurrency=s.worker_concurrency,
+        lease_ms=s.worker_lease_ms,
+        backoff_base_ms=s.webhook_backoff_base_ms,
+        backoff_cap_ms=s.webhook_backoff_cap_ms,
+    )
+    platform.wakers.append(worker)
+    return worker
+
+
+async def _flush_request_log(platform: Platform, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=1.0)
+        try:
+            await platform.flush_request_log()
+        except Exception:
+            log.exception("could not write the request log")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        platform = await open_platform(settings)
+        prime = PrimeService(platform)
+        app.state.platform = platform
+        app.state.clock = platform.clock
+        app.state.request_log = platform.request_log if settings.log_requests else None
+        app.state.prime = prime
+        app.state.control = ControlService(platform)
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(_flush_request_log(platform, stop))]
+        if settings.embedded_worker:
+            tasks.append(asyncio.create_task(build_worker(platform, prime).run(stop)))
+        try:
+            yield
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await platform.flush_request_log()
+            await platform.aclose()
+
+    app = FastAPI(
+        title="binance-sandbox",
+        version=__version__,
+        description=(
+            "A stateful sandbox of Binance's partner platform. Connect Prime under "
+            "`/papi/v1/ramp/connect/prime`, the sandbox's control API under `/sandbox/v1` "
+            "(Authorization: Bearer <admin token>)."
+        ),
+        lifespan=lifespan,
+    )
+    app.include_router(prime_router)
+    app.include_router(wallet_router)
+    app.include_router(control_router)
+
+    @app.get("/healthz", tags=["Sandbox control"])
+    async def healthz(request: Request) -> dict[str, Any]:
+        platform: Platform = request.app.state.platform
+        return {
+            "status": "ok",
+            "version": __version__,
+            "database": "sqlite" if platform.db.is_sqlite else "postgresql",
+            "nowMs": platform.clock.now_ms(),
+        }
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Unknown paths and wrong methods, answered in the envelope of the family the
+        path belongs to."""
+        path = request.url.path
+        message = (
+            "Unknown endpoint."
+            if exc.status_code == 404
+            else f"HTTP {exc.status_code}: {exc.detail}"
+        )
+        if path.startswith("/papi/"):
+            response, _ = render_connect_error(connect_errors.IllegalParameters(message))
+            response.status_code = exc.status_code
+            return response
+        if path.startswith("/sandbox/"):
+            response, _ = render_control_error(NotFound(message))
+            response.status_code = exc.status_code
+            return response
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    return app

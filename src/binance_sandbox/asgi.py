@@ -1,0 +1,7 @@
+"""`binance_sandbox.asgi:app` for ASGI servers started with several processes; the settings
+come from `BSX_*` environment variables."""
+
+from binance_sandbox.app import create_app
+from binance_sandbox.config import Settings
+
+app = create_app(Settings())

@@ -1,0 +1,444 @@
+"""Connect Prime clients, sync and async, with the same methods (docs/connect-prime.md).
+
+Every request is a signed `POST` (guide §3, §4): the body is compact JSON with amounts as exact
+JSON numbers, and the signature covers exactly the bytes sent, followed by the timestamp.
+
+Retries (guide §11) re-sign with a fresh timestamp each time:
+- `SYS_ERROR` (1230101) and `QUOTE_CACHE_FAILED` (1230308): exponential backoff, 0.5 s, 1 s,
+  2 s, …, at most `max_retries` times;
+- `SYS_BUSY` (1230102): after 1 s, then 2 s;
+- timeouts and network failures: as above, for reads only (not `quote`, which creates one);
+- `execute_quote`: never, whatever the failure. When it raises `ConnectError` 1230101 or
+  `TransportError`, the order may exist: look it up with
+  `transaction(client_order_id=...)` before executing a new quote with a new clientOrderId.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from binance_sandbox.client import _calls
+from binance_sandbox.client._calls import AmountLike, Call, OrderWait, RequestSigner
+from binance_sandbox.client.errors import BinanceSandboxError, TransportError
+from binance_sandbox.client.models import (
+    AmountLimits,
+    AmountType,
+    Asset,
+    CryptoCurrency,
+    Direction,
+    DiscoverPrice,
+    ExecuteResult,
+    FiatCurrency,
+    Kline,
+    Order,
+    OrderStatus,
+    Quote,
+    SymbolDetail,
+    TradingPair,
+    TransactionPage,
+)
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = 15.0  # guide §13: 10–15 s
+DEFAULT_MAX_RETRIES = 3
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class ConnectPrimeClient:
+    """Connect Prime over `httpx.Client`.
+
+    `private_key` is an `RSAPrivateKey`, or its Base64 PKCS#8 DER (as the guide's Java example
+    loads it) or PEM text. `clock` returns epoch milliseconds and `sleep` waits seconds; both
+    are there to be replaced in tests.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        access_token: str,
+        private_key: rsa.RSAPrivateKey | str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], int] | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self._signer = RequestSigner(client_id, access_token, private_key)
+        self._max_retries = max_retries
+        self._clock = clock or _now_ms
+        self._sleep = sleep or time.sleep
+        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _send(self, call: Call[T]) -> T:
+        body = call.body()
+        retries = 0
+        while True:
+            headers = self._signer.headers(body, self._clock())
+            error: BinanceSandboxError
+            try:
+                response = self._http.post(call.url, content=body, headers=headers)
+            except httpx.TransportError as exc:
+                error = TransportError.wrap(exc)
+            else:
+                try:
+                    return call.result(response)
+                except BinanceSandboxError as exc:
+                    error = exc
+            delay = _calls.retry_delay(call, error, retries, self._max_retries)
+            if delay is None:
+                raise error
+            self._sleep(delay)
+            retries += 1
+
+    # --- buy and sell flows (guide §6, §7) -----------------------------------------------
+
+    def fiat_list(self, user_id: str) -> list[FiatCurrency]:
+        """Fiat currencies a user can buy with (`buy/fiat-list`)."""
+        return self._send(_calls.fiat_list(user_id))
+
+    def crypto_list(self, user_id: str) -> list[CryptoCurrency]:
+        """Crypto currencies a user can sell (`sell/crypto-list`)."""
+        return self._send(_calls.crypto_list(user_id))
+
+    def trading_pairs(
+        self,
+        user_id: str,
+        direction: Direction | str,
+        *,
+        fiat_currency: str | None = None,
+        crypto_currency: str | None = None,
+    ) -> list[TradingPair]:
+        """Pairs offered in `direction` (`trading-pair`): give `fiat_currency` for BUY,
+        `crypto_currency` for SELL."""
+        return self._send(_calls.trading_pairs(user_id, direction, fiat_currency, crypto_currency))
+
+    def amount_limits(
+        self,
+        user_id: str,
+        *,
+        fiat_currency: str,
+        crypto_currency: str,
+        direction: Direction | str,
+        amount: AmountLike | None = None,
+        amount_type: AmountType | int | None = None,
+        custom_spread: AmountLike | None = None,
+    ) -> AmountLimits:
+        """Minimum and maximum amounts (`fiat-crypto-amount-limit`)."""
+        return self._send(
+            _calls.amount_limits(
+                user_id,
+                fiat_currency,
+                crypto_currency,
+                direction,
+                amount,
+                amount_type,
+                custom_spread,
+            )
+        )
+
+    def quote(
+        self,
+        user_id: str,
+        *,
+        fiat_currency: str,
+        crypto_currency: str,
+        direction: Direction | str,
+        amount: AmountLike,
+        amount_type: AmountType | int,
+        custom_spread: AmountLike | None = None,
+    ) -> Quote:
+        """An executable quote (`quote`); `custom_spread` 0.01 is 1 %."""
+        return self._send(
+            _calls.quote(
+                user_id,
+                fiat_currency,
+                crypto_currency,
+                direction,
+                amount,
+                amount_type,
+                custom_spread,
+            )
+        )
+
+    def execute_quote(self, quote_id: str, client_order_id: str) -> ExecuteResult:
+        """Execute a quote, creating an order (`quote/execute`). Never retried: see the module
+        docstring for what to do when it fails without a clear answer."""
+        return self._send(_calls.execute_quote(quote_id, client_order_id))
+
+    def transaction(
+        self, order_id: str | None = None, *, client_order_id: str | None = None
+    ) -> Order:
+        """One order (`transaction`), by `order_id` or by `client_order_id`."""
+        return self._send(_calls.transaction(order_id, client_order_id))
+
+    def transactions(
+        self,
+        *,
+        start_time: int,
+        end_time: int,
+        page: int = 1,
+        rows: int = 20,
+        user_id: str | None = None,
+        status: OrderStatus | str | None = None,
+        direction: Direction | str | None = None,
+    ) -> TransactionPage:
+        """A page of orders created in `[start_time, end_time]` (ms), newest first."""
+        return self._send(
+            _calls.transactions(start_time, end_time, page, rows, user_id, status, direction)
+        )
+
+    def wait_for_order(
+        self, order_id: str, *, timeout: float = 120.0, interval: float = 3.0
+    ) -> Order:
+        """Poll `transaction` every `interval` seconds (guide §6 step 7: 3–5 s) until the
+        order is FILLED or FAILED; `WaitTimeout` after `timeout` seconds."""
+        wait = OrderWait(order_id, timeout, interval, self._clock())
+        while True:
+            order = self.transaction(order_id)
+            if order.status.is_final:
+                return order
+            self._sleep(wait.next_sleep(order, self._clock()))
+
+    def user_assets(self, user_id: str, *, asset: str | None = None) -> list[Asset]:
+        """The user's crypto balances (`wallet/asset/user-assets`)."""
+        return self._send(_calls.user_assets(user_id, asset))
+
+    # --- market data (guide §10) -------------------------------------------------------
+
+    def symbol_detail(
+        self, crypto_currency: str, *, fiat_currency: str | None = None
+    ) -> SymbolDetail:
+        return self._send(_calls.symbol_detail(crypto_currency, fiat_currency))
+
+    def klines(
+        self,
+        crypto_currency: str,
+        interval: str,
+        *,
+        start_time: int | None = None,
+        end_time: int | None = None,
+        fiat_currency: str | None = None,
+        limit: int | None = None,
+    ) -> list[Kline]:
+        """Candles; `interval` is `3m`, `1h` or `1d` (guide §10)."""
+        return self._send(
+            _calls.klines(crypto_currency, interval, start_time, end_time, fiat_currency, limit)
+        )
+
+    def discover(self, fiat_currency: str = "AED") -> list[DiscoverPrice]:
+        """Trending prices; the guide supports `AED` only (§10)."""
+        return self._send(_calls.discover(fiat_currency))
+
+
+class AsyncConnectPrimeClient:
+    """Connect Prime over `httpx.AsyncClient`; see `ConnectPrimeClient`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        access_token: str,
+        private_key: rsa.RSAPrivateKey | str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], int] | None = None,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+    ) -> None:
+        self._signer = RequestSigner(client_id, access_token, private_key)
+        self._max_retries = max_retries
+        self._clock = clock or _now_ms
+        self._sleep = sleep or asyncio.sleep
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _send(self, call: Call[T]) -> T:
+        body = call.body()
+        retries = 0
+        while True:
+            headers = self._signer.headers(body, self._clock())
+            error: BinanceSandboxError
+            try:
+                response = await self._http.post(call.url, content=body, headers=headers)
+            except httpx.TransportError as exc:
+                error = TransportError.wrap(exc)
+            else:
+                try:
+                    return call.result(response)
+                except BinanceSandboxError as exc:
+                    error = exc
+            delay = _calls.retry_delay(call, error, retries, self._max_retries)
+            if delay is None:
+                raise error
+            await self._sleep(delay)
+            retries += 1
+
+    async def fiat_list(self, user_id: str) -> list[FiatCurrency]:
+        return await self._send(_calls.fiat_list(user_id))
+
+    async def crypto_list(self, user_id: str) -> list[CryptoCurrency]:
+        return await self._send(_calls.crypto_list(user_id))
+
+    async def trading_pairs(
+        self,
+        user_id: str,
+        direction: Direction | str,
+        *,
+        fiat_currency: str | None = None,
+        crypto_currency: str | None = None,
+    ) -> list[TradingPair]:
+        return await self._send(
+            _calls.trading_pairs(user_id, direction, fiat_currency, crypto_currency)
+        )
+
+    async def amount_limits(
+        self,
+        user_id: str,
+        *,
+        fiat_currency: str,
+        crypto_currency: str,
+        direction: Direction | str,
+        amount: AmountLike | None = None,
+        amount_type: AmountType | int | None = None,
+        custom_spread: AmountLike | None = None,
+    ) -> AmountLimits:
+        return await self._send(
+            _calls.amount_limits(
+                user_id,
+                fiat_currency,
+                crypto_currency,
+                direction,
+                amount,
+                amount_type,
+                custom_spread,
+            )
+        )
+
+    async def quote(
+        self,
+        user_id: str,
+        *,
+        fiat_currency: str,
+        crypto_currency: str,
+        direction: Direction | str,
+        amount: AmountLike,
+        amount_type: AmountType | int,
+        custom_spread: AmountLike | None = None,
+    ) -> Quote:
+        return await self._send(
+            _calls.quote(
+                user_id,
+                fiat_currency,
+                crypto_currency,
+                direction,
+                amount,
+                amount_type,
+                custom_spread,
+            )
+        )
+
+    async def execute_quote(self, quote_id: str, client_order_id: str) -> ExecuteResult:
+        """Never retried; see `ConnectPrimeClient.execute_quote`."""
+        return await self._send(_calls.execute_quote(quote_id, client_order_id))
+
+    async def transaction(
+        self, order_id: str | None = None, *, client_order_id: str | None = None
+    ) -> Order:
+        return await self._send(_calls.transaction(order_id, client_order_id))
+
+    async def transactions(
+        self,
+        *,
+        start_time: int,
+        end_time: int,
+        page: int = 1,
+        rows: int = 20,
+        user_id: str | None = None,
+        status: OrderStatus | str | None = None,
+        direction: Direction | str | None = None,
+    ) -> TransactionPage:
+        return await self._send(
+            _calls.transactions(start_time, end_time, page, rows, user_id, status, direction)
+        )
+
+    async def wait_for_order(
+        self,
+        order_id: str,
+        *,
+        # Same signature as the sync client's; the deadline is read on `clock`, so that tests
+        # can move time, which `asyncio.timeout` would not allow.
+        timeout: float = 120.0,  # noqa: ASYNC109
+        interval: float = 3.0,
+    ) -> Order:
+        wait = OrderWait(order_id, timeout, interval, self._clock())
+        while True:
+            order = await self.transaction(order_id)
+            if order.status.is_final:
+                return order
+            await self._sleep(wait.next_sleep(order, self._clock()))
+
+    async def user_assets(self, user_id: str, *, asset: str | None = None) -> list[Asset]:
+        return await self._send(_calls.user_assets(user_id, asset))
+
+    async def symbol_detail(
+        self, crypto_currency: str, *, fiat_currency: str | None = None
+    ) -> SymbolDetail:
+        return await self._send(_calls.symbol_detail(crypto_currency, fiat_currency))
+
+    async def klines(
+        self,
+        crypto_currency: str,
+        interval: str,
+        *,
+        start_time: int | None = None,
+        end_time: int | None = None,
+        fiat_currency: str | None = None,
+        limit: int | None = None,
+    ) -> list[Kline]:
+        return await self._send(
+            _calls.klines(crypto_currency, interval, start_time, end_time, fiat_currency, limit)
+        )
+
+    async def discover(self, fiat_currency: str = "AED") -> list[DiscoverPrice]:
+        return await self._send(_calls.discover(fiat_currency))

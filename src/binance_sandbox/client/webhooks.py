@@ -1,0 +1,104 @@
+"""Verifying the `prime_order_event` webhook (guide §8).
+
+The platform signs `body + X-BN-Connect-Timestamp` with SHA256withRSA; the partner checks it
+with the `webhookPublicKey` it was given (Base64 X.509 DER, or PEM). Verify the raw body bytes
+exactly as received, before parsing them. Duplicates are possible: de-duplicate by `orderId`
+and `status`, and answer HTTP 200 `{"returnCode":"SUCCESS","returnMessage":"OK"}`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+
+import pydantic
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from binance_sandbox import jsonwire
+from binance_sandbox.client.errors import WebhookVerificationError
+from binance_sandbox.client.models import PrimeOrderEvent
+from binance_sandbox.signing import load_public_key
+from binance_sandbox.signing.connect import verify_connect
+
+TIMESTAMP_HEADER = "X-BN-Connect-Timestamp"
+SIGNATURE_HEADER = "X-BN-Connect-Signature"
+CLIENT_ID_HEADER = "X-BN-Connect-For"
+
+
+def webhook_ack() -> dict[str, str]:
+    """The JSON body to answer (with HTTP 200) for the platform to count a delivery as
+    received (guide §8)."""
+    return {"returnCode": "SUCCESS", "returnMessage": "OK"}
+
+
+def _public_key(key: rsa.RSAPublicKey | str) -> rsa.RSAPublicKey:
+    return key if isinstance(key, rsa.RSAPublicKey) else load_public_key(key)
+
+
+def verify_connect_webhook(
+    body: bytes, timestamp: str, signature: str, public_key: rsa.RSAPublicKey | str
+) -> bool:
+    """Whether `signature` is the platform's signature of `body + timestamp`."""
+    return verify_connect(_public_key(public_key), body, timestamp, signature)
+
+
+class ConnectWebhookVerifier:
+    """Checks a Connect webhook's headers and signature, and reads its body.
+
+    `client_id`, when given, must equal `X-BN-Connect-For`. `tolerance_ms`, when given, is
+    how far `X-BN-Connect-Timestamp` (ms) may be from `clock()` (epoch ms), to refuse
+    replays; the guide sets no window, so the default is not to check.
+    """
+
+    def __init__(
+        self,
+        public_key: rsa.RSAPublicKey | str,
+        *,
+        client_id: str | None = None,
+        tolerance_ms: int | None = None,
+        clock: Callable[[], int] | None = None,
+    ) -> None:
+        self._key = _public_key(public_key)
+        self._client_id = client_id
+        self._tolerance_ms = tolerance_ms
+        self._clock = clock or _now_ms
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> PrimeOrderEvent:
+        """The event, once `body` and `headers` are shown to come from the platform."""
+        data = self.verify_json(body, headers)
+        try:
+            return PrimeOrderEvent.model_validate(data)
+        except pydantic.ValidationError as exc:
+            raise WebhookVerificationError(f"not a prime_order_event: {exc}") from exc
+
+    def verify_json(self, body: bytes, headers: Mapping[str, str]) -> object:
+        """The body as JSON (exact decimals), once verified; for any Connect event type."""
+        found = {name.lower(): value for name, value in headers.items()}
+        timestamp = _header(found, TIMESTAMP_HEADER)
+        signature = _header(found, SIGNATURE_HEADER)
+        client_id = _header(found, CLIENT_ID_HEADER)
+        if not verify_connect(self._key, body, timestamp, signature):
+            raise WebhookVerificationError("signature does not verify")
+        if self._client_id is not None and client_id != self._client_id:
+            raise WebhookVerificationError(f"{CLIENT_ID_HEADER} is {client_id!r}, not ours")
+        if self._tolerance_ms is not None:
+            if not (timestamp.isascii() and timestamp.isdigit()):
+                raise WebhookVerificationError(f"{TIMESTAMP_HEADER} is not milliseconds")
+            if abs(self._clock() - int(timestamp)) > self._tolerance_ms:
+                raise WebhookVerificationError(f"{TIMESTAMP_HEADER} is outside the tolerance")
+        try:
+            return jsonwire.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise WebhookVerificationError("body is not JSON") from exc
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    value = headers.get(name.lower())
+    if not value:
+        raise WebhookVerificationError(f"missing header {name}")
+    return value
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000

@@ -1,0 +1,71 @@
+"""The one typed settings object. Built by the app factory or the CLI, never at import time."""
+
+from __future__ import annotations
+
+import secrets
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def normalize_database_url(url: str) -> str:
+    """Pick the async driver for a plain URL: `sqlite:///x.db`, `postgresql://…`."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+"):
+        return "sqlite+aiosqlite://" + url.split("://", 1)[1]
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BSX_", extra="ignore")
+
+    database_url: str = "sqlite:///binance-sandbox.db"
+    redis_url: str | None = None
+    admin_token: str = Field(default_factory=lambda: secrets.token_urlsafe(24))
+    public_base_url: str | None = None
+
+    # Seeds every random id and the simulated market, so a run can be reproduced.
+    seed: int = 0
+    market: str = "simulated"
+
+    # Start the delivery worker inside the API process (the embedded default). Scaled-out
+    # deployments run `binance-sandbox worker` separately and set this to false.
+    embedded_worker: bool = True
+    worker_poll_ms: int = 200
+    worker_batch: int = 20
+    worker_concurrency: int = 10
+    worker_lease_ms: int = 30_000
+    outbound_timeout_s: float = 10.0
+
+    # The sandbox clock starts frozen at this time (ms since the epoch) when set.
+    clock_start_ms: int | None = None
+
+    # Connect (guide §4 gives no window; this is the sandbox's, on the sandbox clock).
+    connect_recv_window_ms: int = 60_000
+    quote_ttl_ms: int = 60_000
+    check_interval_ms: int = 3_000
+    check_deadline_ms: int = 300_000
+    merchant_poll_interval_ms: int = 3_000
+    merchant_max_attempts: int = 20
+    webhook_max_attempts: int = 16
+    webhook_backoff_base_ms: int = 1_000
+    webhook_backoff_cap_ms: int = 600_000
+
+    # Platform liquidity minted once per asset when the database is created.
+    treasury_amount: str = "1000000000"
+
+    # How long a statement waits for a lock before the request answers "busy".
+    db_lock_timeout_ms: int = 10_000
+
+    max_body_bytes: int = 1_048_576
+    log_requests: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalize(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,174 @@
+"""Connect request authentication (guide §3, §4).
+
+Checked in this order, the first failure answering: client id, access token, partner
+active, timestamp window (sandbox clock), IP whitelist, then SHA256withRSA over the raw body
+bytes followed by the timestamp's digits. Nothing is parsed before all of them pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import time
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlalchemy import select
+
+from binance_sandbox.clock import Clock, wall_ms
+from binance_sandbox.connect import errors
+from binance_sandbox.signing import load_public_key
+from binance_sandbox.signing.connect import connect_payload, verify_connect
+from binance_sandbox.storage.db import Database
+from binance_sandbox.storage.models import Partner
+
+
+@dataclass(frozen=True)
+class PartnerAuth:
+    id: int
+    client_id: str
+    name: str
+    sign_access_token: str
+    public_key: rsa.RSAPublicKey
+    public_key_fingerprint: str
+    ip_whitelist: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    active: bool
+    custom_spread_min: str
+    custom_spread_max: str
+
+
+def _networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(item, strict=False) for item in json.loads(raw or "[]"))
+
+
+class PartnerDirectory:
+    """Partners by client id, cached for `ttl_s` so that a signed request costs no query.
+    The control API calls `invalidate` on every change it makes."""
+
+    def __init__(self, db: Database, *, ttl_s: float = 2.0) -> None:
+        self._db = db
+        self._ttl = ttl_s
+        self._cache: dict[str, tuple[float, PartnerAuth | None]] = {}
+
+    def invalidate(self, client_id: str | None = None) -> None:
+        if client_id is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(client_id, None)
+
+    async def get(self, client_id: str) -> PartnerAuth | None:
+        hit = self._cache.get(client_id)
+        now = time.monotonic()
+        if hit is not None and now - hit[0] < self._ttl:
+            return hit[1]
+        async with self._db.read() as session:
+            row = (
+                await session.execute(select(Partner).where(Partner.client_id == client_id))
+            ).scalar_one_or_none()
+        auth = None
+        if row is not None:
+            auth = PartnerAuth(
+                id=row.id,
+                client_id=row.client_id,
+                name=row.name,
+                sign_access_token=row.sign_access_token,
+                public_key=load_public_key(row.rsa_public_key),
+                public_key_fingerprint=hashlib.sha256(row.rsa_public_key.encode()).hexdigest()[:16],
+                ip_whitelist=_networks(row.ip_whitelist),
+                active=row.active,
+                custom_spread_min=row.custom_spread_min,
+                custom_spread_max=row.custom_spread_max,
+            )
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[client_id] = (now, auth)
+        return auth
+
+
+@dataclass
+class AuthFailure:
+    error: errors.ConnectError
+    caller: str | None
+    explanation: str | None = None
+
+
+async def authenticate(
+    directory: PartnerDirectory,
+    clock: Clock,
+    *,
+    headers: dict[str, str],
+    body: bytes,
+    client_ip: str | None,
+    recv_window_ms: int,
+) -> PartnerAuth | AuthFailure:
+    client_id = headers.get("x-tesla-clientid", "")
+    partner = await directory.get(client_id) if client_id else None
+    if partner is None:
+        return AuthFailure(errors.InvalidClientId("Invalid X-Tesla-ClientId."), client_id or None)
+    token = headers.get("x-tesla-signaccesstoken", "")
+    if not hmac.compare_digest(token.encode(), partner.sign_access_token.encode()):
+        return AuthFailure(errors.InvalidAccessToken("Invalid X-Tesla-SignAccessToken."), client_id)
+    if not partner.active:
+        return AuthFailure(
+            errors.MerchantNotExist("Merchant does not exist or is inactive."), client_id
+        )
+    timestamp = headers.get("x-tesla-timestamp", "")
+    if not timestamp_fresh(timestamp, clock, recv_window_ms):
+        return AuthFailure(
+            errors.InvalidTimestamp("X-Tesla-Timestamp is outside the allowed window."),
+            client_id,
+            f"X-Tesla-Timestamp {timestamp!r} vs sandbox clock {clock.now_ms()} and wall clock "
+            f"{wall_ms()} (allowed difference {recv_window_ms} ms from either)",
+        )
+    if partner.ip_whitelist:
+        try:
+            ip = ipaddress.ip_address(client_ip or "")
+        except ValueError:
+            ip = None
+        if ip is None or not any(ip in net for net in partner.ip_whitelist):
+            return AuthFailure(
+                errors.IpNotWhitelisted(f"IP {client_ip} is not whitelisted for this client."),
+                client_id,
+            )
+    signature = headers.get("x-tesla-signature", "")
+    if not signature or not verify_connect(partner.public_key, body, timestamp, signature):
+        payload = connect_payload(body, timestamp)
+        return AuthFailure(
+            errors.InvalidSignature("Invalid X-Tesla-Signature."),
+            client_id,
+            explain_signature(payload, body, timestamp, signature, partner),
+        )
+    return partner
+
+
+def timestamp_fresh(timestamp: str, clock: Clock, window_ms: int) -> bool:
+    """Within the window of the sandbox clock — or of the wall clock, so that a client that
+    signs with real time keeps working after the sandbox clock was moved forward."""
+    if not timestamp.isdigit() or len(timestamp) > 16:
+        return False
+    value = int(timestamp)
+    return abs(value - clock.now_ms()) <= window_ms or abs(value - wall_ms()) <= window_ms
+
+
+def explain_signature(
+    payload: bytes, body: bytes, timestamp: str, signature: str, partner: PartnerAuth
+) -> str:
+    preview = payload.decode("utf-8", "replace")
+    if len(preview) > 600:
+        preview = preview[:600] + "…"
+    return "\n".join(
+        [
+            "algorithm: SHA256withRSA (RSASSA-PKCS1-v1_5, SHA-256), Base64 signature",
+            "signed string = raw request body bytes + X-Tesla-Timestamp",
+            f"body: {len(body)} bytes, sha256 {hashlib.sha256(body).hexdigest()}",
+            f"timestamp: {timestamp}",
+            f"expected signed string: {preview}",
+            f"signature received: {signature[:80] or '(none)'}",
+            f"verified against the partner's public key {partner.public_key_fingerprint} "
+            f"({partner.public_key.key_size} bits): no match. Sign exactly the bytes you send, "
+            "then the same timestamp you put in the header, with the private key whose public "
+            "half was registered.",
+        ]
+    )

@@ -1,0 +1,172 @@
+"""`/sandbox/v1/…`: parse, call the control service, answer JSON."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from binance_sandbox.control import schemas as s
+from binance_sandbox.control.errors import CONTROL, Invalid, Unauthorized
+from binance_sandbox.control.service import ControlService
+from binance_sandbox.web import openapi_body, parse_model
+
+
+def require_admin(request: Request) -> None:
+    expected: str = request.app.state.platform.settings.admin_token
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        token.strip().encode(), expected.encode()
+    ):
+        raise Unauthorized("Missing or wrong admin token (Authorization: Bearer <token>).")
+    request.state.caller = "admin"
+
+
+router = APIRouter(
+    prefix="/sandbox/v1",
+    route_class=CONTROL.route_class,
+    tags=["Sandbox control"],
+    dependencies=[Depends(require_admin)],
+)
+
+
+def control(request: Request) -> ControlService:
+    service: ControlService = request.app.state.control
+    return service
+
+
+Control = Annotated[ControlService, Depends(control)]
+
+
+async def body(request: Request, model: type[Any]) -> Any:
+    return parse_model(model, await request.body())
+
+
+@router.post("/partners", openapi_extra=openapi_body(s.PartnerCreate), status_code=201)
+async def create_partner(request: Request, svc: Control) -> dict[str, Any]:
+    return await svc.create_partner(await body(request, s.PartnerCreate))
+
+
+@router.get("/partners")
+async def list_partners(svc: Control) -> list[dict[str, Any]]:
+    return await svc.list_partners()
+
+
+@router.get("/partners/{client_id}")
+async def get_partner(client_id: str, svc: Control) -> dict[str, Any]:
+    return await svc.get_partner(client_id)
+
+
+@router.patch("/partners/{client_id}", openapi_extra=openapi_body(s.PartnerUpdate))
+async def update_partner(client_id: str, request: Request, svc: Control) -> dict[str, Any]:
+    return await svc.update_partner(client_id, await body(request, s.PartnerUpdate))
+
+
+@router.post("/users", openapi_extra=openapi_body(s.UserCreate), status_code=201)
+async def create_user(request: Request, svc: Control) -> dict[str, Any]:
+    return await svc.create_user(await body(request, s.UserCreate))
+
+
+@router.get("/users")
+async def list_users(svc: Control, partnerClientId: str | None = None) -> list[dict[str, Any]]:
+    return await svc.list_users(partnerClientId)
+
+
+@router.post("/balances/credit", openapi_extra=openapi_body(s.Credit))
+async def credit(request: Request, svc: Control) -> dict[str, Any]:
+    return await svc.credit(await body(request, s.Credit))
+
+
+@router.get("/balances")
+async def balances(svc: Control, userId: str = Query(min_length=1)) -> dict[str, Any]:
+    return await svc.balances(userId)
+
+
+@router.get("/clock")
+async def get_clock(svc: Control) -> dict[str, Any]:
+    return svc.clock_out()
+
+
+@router.post("/clock/advance", openapi_extra=openapi_body(s.ClockAdvance))
+async def advance_clock(request: Request, svc: Control) -> dict[str, Any]:
+    req: s.ClockAdvance = await body(request, s.ClockAdvance)
+    return await svc.advance_clock(req.ms)
+
+
+@router.post("/clock", openapi_extra=openapi_body(s.ClockSet))
+async def set_clock(request: Request, svc: Control) -> dict[str, Any]:
+    return await svc.set_clock(await body(request, s.ClockSet))
+
+
+@router.get("/webhooks")
+async def webhooks(
+    svc: Control,
+    owner: str | None = None,
+    ref: str | None = None,
+    status: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+) -> list[dict[str, Any]]:
+    if status not in (None, "pending", "done", "failed"):
+        raise Invalid("status must be pending, done or failed.")
+    return await svc.webhooks(owner=owner, ref=ref, status=status, limit=limit)
+
+
+@router.get("/webhooks/{item_id}")
+async def webhook(item_id: int, svc: Control) -> dict[str, Any]:
+    return await svc.webhook(item_id)
+
+
+@router.post("/webhooks/{item_id}/redeliver")
+async def redeliver(item_id: int, svc: Control) -> dict[str, Any]:
+    return await svc.redeliver(item_id)
+
+
+@router.get("/prime/orders")
+async def prime_orders(
+    svc: Control,
+    partnerClientId: str | None = None,
+    status: str | None = None,
+    userId: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+) -> list[dict[str, Any]]:
+    return await svc.prime_orders(
+        partner_client_id=partnerClientId, status=status, user_id=userId, limit=limit
+    )
+
+
+@router.get("/prime/orders/{order_id}")
+async def prime_order(order_id: str, svc: Control) -> dict[str, Any]:
+    return await svc.prime_order(order_id)
+
+
+@router.post("/prime/orders/{order_id}/fill")
+async def fill_order(order_id: str, request: Request) -> dict[str, Any]:
+    result: dict[str, Any] = await request.app.state.prime.operator_resolve(order_id, "fill", None)
+    return result
+
+
+@router.post("/prime/orders/{order_id}/fail", openapi_extra=openapi_body(s.OrderFail))
+async def fail_order(order_id: str, request: Request) -> dict[str, Any]:
+    req: s.OrderFail = await body(request, s.OrderFail)
+    result: dict[str, Any] = await request.app.state.prime.operator_resolve(
+        order_id, "fail", req.reason
+    )
+    return result
+
+
+@router.get("/requests")
+async def requests(
+    svc: Control,
+    family: str | None = None,
+    caller: str | None = None,
+    code: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+) -> list[dict[str, Any]]:
+    return await svc.requests(family=family, caller=caller, code=code, limit=limit)
+
+
+@router.get("/ledger/audit")
+async def ledger_audit(svc: Control) -> dict[str, Any]:
+    return await svc.ledger_audit()

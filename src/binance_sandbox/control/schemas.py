@@ -1,0 +1,62 @@
+"""Control API request models."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PartnerCreate(Body):
+    name: str = Field(min_length=1, max_length=200)
+    rsaPublicKey: str = Field(min_length=1)
+    ipWhitelist: list[str] = Field(default_factory=list)
+    webhookUrl: str | None = None
+    merchantApiBaseUrl: str | None = None
+    merchantApiToken: str | None = None
+    customSpreadMin: Decimal = Decimal(0)
+    customSpreadMax: Decimal = Decimal("0.05")
+    clientId: str | None = Field(default=None, min_length=4, max_length=64)
+    signAccessToken: str | None = Field(default=None, min_length=8, max_length=128)
+
+
+class PartnerUpdate(Body):
+    name: str | None = None
+    rsaPublicKey: str | None = None
+    ipWhitelist: list[str] | None = None
+    webhookUrl: str | None = None
+    merchantApiBaseUrl: str | None = None
+    merchantApiToken: str | None = None
+    customSpreadMin: Decimal | None = None
+    customSpreadMax: Decimal | None = None
+    active: bool | None = None
+
+
+class UserCreate(Body):
+    partnerClientId: str | None = None
+    email: str | None = Field(default=None, max_length=254)
+    userId: str | None = Field(default=None, pattern=r"^[0-9]{6,20}$")
+
+
+class Credit(Body):
+    userId: str
+    asset: str
+    amount: Decimal
+    wallet: str = "SPOT"
+
+
+class ClockAdvance(Body):
+    ms: int = Field(ge=0, le=10 * 365 * 86_400_000)
+
+
+class ClockSet(Body):
+    frozen: bool | None = None
+    nowMs: int | None = Field(default=None, ge=0)
+
+
+class OrderFail(Body):
+    reason: str | None = Field(default=None, max_length=64)

@@ -1,0 +1,1 @@
+"""Side effects that leave the process: the transactional outbox and its worker."""

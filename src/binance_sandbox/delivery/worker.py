@@ -1,0 +1,263 @@
+"""The delivery worker: claims due outbox items, carries them out, records every attempt.
+
+At least once: an item is leased (wall clock) while it is being worked on; a worker that
+dies leaves its lease to expire, and another worker takes the item again. Outbound calls
+happen outside any transaction; their result is applied, together with the item's new
+state, in one transaction that first checks the lease is still ours. Retries wait on the
+sandbox clock, so tests move the clock instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from binance_sandbox.clock import Clock, wall_ms
+from binance_sandbox.storage.db import Database
+from binance_sandbox.storage.models import DeliveryAttempt, OutboxItem
+
+log = logging.getLogger("binance_sandbox.delivery")
+
+
+@dataclass
+class Attempt:
+    url: str | None
+    request_headers: dict[str, str] | None
+    request_body: str | None
+    status_code: int | None = None
+    response_body: str | None = None
+    error: str | None = None
+    duration_ms: int = 0
+
+
+Apply = Callable[[AsyncSession, int], Awaitable[None]]
+
+
+@dataclass
+class Outcome:
+    status: Literal["done", "retry", "failed"]
+    retry_at: int | None = None
+    error: str | None = None
+    apply: Apply | None = None
+
+    @classmethod
+    def done(cls, apply: Apply | None = None) -> Outcome:
+        return cls("done", apply=apply)
+
+    @classmethod
+    def retry(cls, error: str, *, at: int | None = None, apply: Apply | None = None) -> Outcome:
+        return cls("retry", retry_at=at, error=error, apply=apply)
+
+    @classmethod
+    def failed(cls, error: str, apply: Apply | None = None) -> Outcome:
+        return cls("failed", error=error, apply=apply)
+
+
+@dataclass
+class JobContext:
+    item_id: int
+    kind: str
+    attempt: int
+    max_attempts: int
+    payload: dict[str, Any]
+    now: int
+    http: httpx.AsyncClient
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def last_attempt(self) -> bool:
+        return self.attempt >= self.max_attempts
+
+    async def post(
+        self, url: str, body: str, headers: dict[str, str]
+    ) -> tuple[httpx.Response | None, Attempt]:
+        """POST and record the attempt; a network error gives `None` (and is recorded)."""
+        attempt = Attempt(url=url, request_headers=headers, request_body=body)
+        started = time.perf_counter()
+        response: httpx.Response | None = None
+        try:
+            response = await self.http.post(url, content=body.encode(), headers=headers)
+            attempt.status_code = response.status_code
+            attempt.response_body = response.text[:4000]
+        except httpx.HTTPError as exc:
+            attempt.error = f"{type(exc).__name__}: {exc}"[:1000]
+        attempt.duration_ms = int((time.perf_counter() - started) * 1000)
+        self.attempts.append(attempt)
+        return response, attempt
+
+
+Handler = Callable[[JobContext], Awaitable[Outcome]]
+
+
+def backoff_ms(attempt: int, base_ms: int, cap_ms: int) -> int:
+    return int(min(cap_ms, base_ms * (2 ** max(0, attempt - 1))))
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        http: httpx.AsyncClient,
+        handlers: dict[str, Handler],
+        refresh_clock: Callable[[], Awaitable[None]],
+        poll_ms: int = 200,
+        batch: int = 20,
+        concurrency: int = 10,
+        lease_ms: int = 30_000,
+        backoff_base_ms: int = 1_000,
+        backoff_cap_ms: int = 600_000,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.http = http
+        self.handlers = handlers
+        self.refresh_clock = refresh_clock
+        self.poll_ms = poll_ms
+        self.batch = batch
+        self.lease_ms = lease_ms
+        self.backoff_base_ms = backoff_base_ms
+        self.backoff_cap_ms = backoff_cap_ms
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._wakeup = asyncio.Event()
+        clock.on_change(self.wake)
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.refresh_clock()
+                handled = await self.tick()
+            except Exception:
+                log.exception("delivery tick failed")
+                handled = 0
+            if handled:
+                continue
+            self._wakeup.clear()
+            waiters = [
+                asyncio.ensure_future(self._wakeup.wait()),
+                asyncio.ensure_future(stop.wait()),
+            ]
+            _done, pending = await asyncio.wait(
+                waiters, timeout=self.poll_ms / 1000, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()
+
+    async def tick(self) -> int:
+        """Claim the due items and carry them out; the number handled."""
+        claimed = await self._claim()
+        if claimed:
+            await asyncio.gather(*(self._run_one(item, lease) for item, lease in claimed))
+        return len(claimed)
+
+    async def _claim(self) -> list[tuple[OutboxItem, int]]:
+        now = self.clock.now_ms()
+        wall = wall_ms()
+        lease = wall + self.lease_ms
+        async with self.db.write() as session:
+            stmt = (
+                select(OutboxItem)
+                .where(
+                    OutboxItem.status == "pending",
+                    OutboxItem.due_at <= now,
+                    OutboxItem.lease_until < wall,
+                )
+                .order_by(OutboxItem.due_at, OutboxItem.id)
+                .limit(self.batch)
+                .with_for_update(skip_locked=True)
+            )
+            items = list((await session.execute(stmt)).scalars())
+            if not items:
+                return []
+            await session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id.in_([item.id for item in items]))
+                .values(lease_until=lease)
+            )
+        return [(item, lease) for item in items]
+
+    async def _run_one(self, item: OutboxItem, lease: int) -> None:
+        async with self._semaphore:
+            handler = self.handlers.get(item.kind)
+            ctx = JobContext(
+                item_id=item.id,
+                kind=item.kind,
+                attempt=item.attempts + 1,
+                max_attempts=item.max_attempts,
+                payload=json.loads(item.payload),
+                now=self.clock.now_ms(),
+                http=self.http,
+            )
+            if handler is None:
+                outcome = Outcome.failed(f"no handler for {item.kind!r}")
+            else:
+                try:
+                    outcome = await handler(ctx)
+                except Exception as exc:
+                    log.exception("outbox item %s (%s) failed", item.id, item.kind)
+                    outcome = Outcome.retry(f"{type(exc).__name__}: {exc}")
+            try:
+                await self._finish(item, lease, ctx, outcome)
+            except Exception:
+                # The lease runs out and the item is tried again: at least once.
+                log.exception("could not record outcome of outbox item %s", item.id)
+
+    async def _finish(
+        self, item: OutboxItem, lease: int, ctx: JobContext, outcome: Outcome
+    ) -> None:
+        now = self.clock.now_ms()
+        async with self.db.write() as session:
+            current = (
+                await session.execute(
+                    select(OutboxItem).where(OutboxItem.id == item.id).with_for_update()
+                )
+            ).scalar_one()
+            if current.lease_until != lease or current.status != "pending":
+                return  # someone else took it over; their outcome stands
+            if outcome.apply is not None:
+                await outcome.apply(session, now)
+            status = outcome.status
+            if status == "retry" and ctx.attempt >= current.max_attempts:
+                status = "failed"
+            label = {"done": "success", "retry": "retry", "failed": "gave_up"}[status]
+            for attempt in ctx.attempts or [Attempt(None, None, None, error=outcome.error)]:
+                session.add(
+                    DeliveryAttempt(
+                        outbox_id=item.id,
+                        number=ctx.attempt,
+                        at=now,
+                        url=attempt.url,
+                        request_headers=json.dumps(attempt.request_headers)
+                        if attempt.request_headers is not None
+                        else None,
+                        request_body=attempt.request_body,
+                        status_code=attempt.status_code,
+                        response_body=attempt.response_body,
+                        error=attempt.error or (outcome.error if status != "done" else None),
+                        duration_ms=attempt.duration_ms,
+                        outcome=label,
+                    )
+                )
+            current.attempts = ctx.attempt
+            current.lease_until = 0
+            current.last_error = outcome.error
+            if status == "retry":
+                current.due_at = outcome.retry_at or now + backoff_ms(
+                    ctx.attempt, self.backoff_base_ms, self.backoff_cap_ms
+                )
+            else:
+                current.status = status
+                current.finished_at = now

@@ -1,0 +1,62 @@
+"""JSON with exact decimals.
+
+Parsing turns every JSON number with a fraction or exponent into `Decimal` (never `float`);
+`dumps` writes `Decimal` as a bare JSON number, for payloads whose spec shows numbers (the
+`prime_order_event` webhook), and is compact and key-order preserving so that the bytes that
+are signed are the bytes that are sent.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+
+def loads(data: str | bytes) -> Any:
+    return json.loads(data, parse_float=Decimal)
+
+
+def _number(value: Decimal) -> str:
+    if not value.is_finite():
+        raise ValueError(f"cannot encode {value} as JSON")
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _encode(value: Any, out: list[str]) -> None:
+    if isinstance(value, Decimal):
+        out.append(_number(value))
+    elif isinstance(value, dict):
+        out.append("{")
+        for i, (key, item) in enumerate(value.items()):
+            if i:
+                out.append(",")
+            out.append(json.dumps(str(key), ensure_ascii=False))
+            out.append(":")
+            _encode(item, out)
+        out.append("}")
+    elif isinstance(value, list | tuple):
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _encode(item, out)
+        out.append("]")
+    elif isinstance(value, float):
+        raise TypeError("floats are not allowed in wire payloads; use Decimal")
+    else:
+        out.append(json.dumps(value, ensure_ascii=False))
+
+
+def dumps(value: Any) -> str:
+    out: list[str] = []
+    _encode(value, out)
+    return "".join(out)
+
+
+def decimal_str(value: Decimal) -> str:
+    """A decimal as a plain string without exponent (`1E-8` → `0.00000001`)."""
+    return format(value, "f")

@@ -1,0 +1,125 @@
+"""The long-lived resources of one process, created in the app's lifespan and passed in."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import httpx
+
+from binance_sandbox.clock import Clock, ClockState
+from binance_sandbox.config import Settings
+from binance_sandbox.connect.auth import PartnerDirectory
+from binance_sandbox.connect.keys import PlatformKeys
+from binance_sandbox.ledger import money
+from binance_sandbox.ledger.service import (
+    PLATFORM,
+    WORLD,
+    external_account,
+    post,
+    system_account,
+    transfer,
+)
+from binance_sandbox.market import CRYPTOS, FIATS, PriceSource, create_price_source
+from binance_sandbox.storage import meta
+from binance_sandbox.storage.db import Database
+from binance_sandbox.storage.ids import IdSource
+from binance_sandbox.storage.migrate import upgrade
+from binance_sandbox.storage.models import RequestLog as RequestLogRow
+from binance_sandbox.web import RequestLog
+
+log = logging.getLogger("binance_sandbox")
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    db: Database
+    clock: Clock
+    market: PriceSource
+    ids: IdSource
+    http: httpx.AsyncClient
+    partners: PartnerDirectory
+    keys: PlatformKeys
+    request_log: RequestLog = field(default_factory=RequestLog)
+    wakers: list[object] = field(default_factory=list)
+    _clock_checked: float = 0.0
+
+    def wake_worker(self) -> None:
+        for waker in self.wakers:
+            waker.wake()  # type: ignore[attr-defined]
+
+    async def refresh_clock(self) -> None:
+        async with self.db.read() as session:
+            state = await meta.load_clock(session)
+        if state is not None:
+            self.clock.load(state)
+        self._clock_checked = time.monotonic()
+
+    async def refresh_clock_if_stale(self, max_age_s: float = 0.5) -> None:
+        """Other processes may move the clock; look again at most every `max_age_s`."""
+        if time.monotonic() - self._clock_checked > max_age_s:
+            await self.refresh_clock()
+
+    async def set_clock(self, state: ClockState) -> None:
+        async with self.db.write() as session:
+            await meta.save_clock(session, state)
+        self.clock.load(state)
+        self.wake_worker()
+
+    async def flush_request_log(self) -> None:
+        entries = self.request_log.drain()
+        if not entries:
+            return
+        async with self.db.write() as session:
+            session.add_all(RequestLogRow(**entry.__dict__) for entry in entries)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+        await self.db.dispose()
+
+
+async def open_platform(settings: Settings) -> Platform:
+    await asyncio.to_thread(upgrade, settings.database_url)
+    db = Database(settings.database_url, lock_timeout_ms=settings.db_lock_timeout_ms)
+    async with db.write() as session:
+        boot = await meta.next_boot(session)
+        state = await meta.load_clock(session)
+        if state is None:
+            state = ClockState(0, settings.clock_start_ms, 1)
+            await meta.save_clock(session, state)
+    clock = Clock(state)
+    platform = Platform(
+        settings=settings,
+        db=db,
+        clock=clock,
+        market=create_price_source(settings.market, settings.seed),
+        ids=IdSource(settings.seed * 1_000_003 + boot),
+        http=httpx.AsyncClient(timeout=settings.outbound_timeout_s),
+        partners=PartnerDirectory(db),
+        keys=PlatformKeys(db),
+    )
+    platform._clock_checked = time.monotonic()
+    await mint_treasury(platform)
+    return platform
+
+
+async def mint_treasury(platform: Platform) -> None:
+    """Give the platform its liquidity, once per asset for the life of the database."""
+    amount = money.to_units(Decimal(platform.settings.treasury_amount))
+    async with platform.db.write() as session:
+        for asset in [*CRYPTOS, *FIATS]:
+            if await meta.insert_once(session, f"treasury:{asset}", str(amount)):
+                legs = transfer(
+                    external_account(WORLD, asset), system_account(PLATFORM, asset), amount
+                )
+                await post(
+                    session,
+                    "treasury_mint",
+                    legs,
+                    at=platform.clock.now_ms(),
+                    memo="platform liquidity",
+                )

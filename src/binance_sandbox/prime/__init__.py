@@ -1,0 +1,1 @@
+"""Connect Prime: the buy/sell ramp (spec/connect-prime-integration-guide.txt)."""

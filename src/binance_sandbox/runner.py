@@ -1,0 +1,26 @@
+"""A delivery worker process without the HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+from binance_sandbox.app import build_worker
+from binance_sandbox.config import Settings
+from binance_sandbox.platform import open_platform
+from binance_sandbox.prime.service import PrimeService
+
+
+async def run_worker_forever(settings: Settings) -> None:
+    platform = await open_platform(settings)
+    worker = build_worker(platform, PrimeService(platform))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await worker.run(stop)
+    finally:
+        await platform.aclose()

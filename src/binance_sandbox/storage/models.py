@@ -1,0 +1,235 @@
+"""Tables. Amounts are integers in units of 1e-8 (`binance_sandbox.ledger.money`), never
+floats; business keys are unique by constraint, so a race can never create an order twice."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Meta(Base):
+    """Small key/value facts about this database: the clock, the boot counter."""
+
+    __tablename__ = "sandbox_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Partner(Base):
+    __tablename__ = "partners"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sign_access_token: Mapped[str] = mapped_column(String(128))
+    rsa_public_key: Mapped[str] = mapped_column(Text)  # Base64 X.509 DER
+    ip_whitelist: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
+    webhook_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    merchant_api_base_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    merchant_api_token: Mapped[str | None] = mapped_column(Text, nullable=True)
+    custom_spread_min: Mapped[str] = mapped_column(String(32), default="0")
+    custom_spread_max: Mapped[str] = mapped_column(String(32), default="0.05")
+    webhook_private_key: Mapped[str] = mapped_column(Text)  # PEM PKCS#8
+    webhook_public_key: Mapped[str] = mapped_column(Text)  # Base64 X.509 DER
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class User(Base):
+    """An end user: the Binance sub-account a partner gets after Binance Link KYC."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(32), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Account(Base):
+    """One balance: an owner's holding of one asset in one wallet.
+
+    `kind` is `user`, `system` (the platform's own: liquidity, partner revenue) or
+    `external` (the world outside the platform: faucet, chains, fiat rails). Only
+    external accounts may go negative; the database refuses anything else.
+    """
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("owner", "asset", "wallet", name="owner_asset_wallet"),
+        CheckConstraint("balance >= 0 OR kind = 'external'", name="balance_not_negative"),
+        CheckConstraint("kind IN ('user', 'system', 'external')", name="kind_known"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner: Mapped[str] = mapped_column(String(128))  # "user:<userId>", "platform", …
+    kind: Mapped[str] = mapped_column(String(16))
+    asset: Mapped[str] = mapped_column(String(16))
+    wallet: Mapped[str] = mapped_column(String(16), default="SPOT")
+    balance: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class JournalEntry(Base):
+    __tablename__ = "journal_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    ref_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    ref_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    memo: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (Index("ix_journal_ref", "ref_type", "ref_id"),)
+
+
+class Posting(Base):
+    __tablename__ = "postings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    asset: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (CheckConstraint("amount <> 0", name="amount_not_zero"),)
+
+
+class Quote(Base):
+    __tablename__ = "prime_quotes"
+    quote_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    direction: Mapped[str] = mapped_column(String(4))
+    fiat_currency: Mapped[str] = mapped_column(String(8))
+    crypto_currency: Mapped[str] = mapped_column(String(16))
+    amount_type: Mapped[int] = mapped_column(Integer)
+    fiat_amount: Mapped[int] = mapped_column(BigInteger)
+    crypto_amount: Mapped[int] = mapped_column(BigInteger)
+    spread_amount: Mapped[int] = mapped_column(BigInteger)
+    quote_price: Mapped[str] = mapped_column(String(40))
+    mid_price: Mapped[str] = mapped_column(String(40))
+    custom_spread: Mapped[str] = mapped_column(String(32))
+    expired_at: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class PrimeOrder(Base):
+    __tablename__ = "prime_orders"
+    __table_args__ = (
+        UniqueConstraint("partner_id", "client_order_id", name="partner_client_order"),
+        UniqueConstraint("quote_id", name="one_order_per_quote"),
+        Index("ix_prime_orders_partner_created", "partner_id", "create_time"),
+        CheckConstraint("status IN ('PROCESSING', 'FILLED', 'FAILED')", name="status_known"),
+    )
+    order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    client_order_id: Mapped[str] = mapped_column(String(50))
+    quote_id: Mapped[str] = mapped_column(ForeignKey("prime_quotes.quote_id"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    direction: Mapped[str] = mapped_column(String(4))
+    fiat_currency: Mapped[str] = mapped_column(String(8))
+    crypto_currency: Mapped[str] = mapped_column(String(16))
+    fiat_amount: Mapped[int] = mapped_column(BigInteger)
+    crypto_amount: Mapped[int] = mapped_column(BigInteger)
+    spread_amount: Mapped[int] = mapped_column(BigInteger)
+    mid_price: Mapped[str] = mapped_column(String(40))
+    price: Mapped[str] = mapped_column(String(40))
+    quote_expired_at: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    create_time: Mapped[int] = mapped_column(BigInteger)
+    settle_time: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    fail_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Merchant-side steps (guide §9): the last answer seen from each.
+    check_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    transaction_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    refund_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    refund_reference: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    transfer_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    transfer_reference: Mapped[str | None] = mapped_column(String(128), nullable=True)
+
+
+class OrderEvent(Base):
+    """The timeline of an order of any family: state changes, callbacks, webhooks."""
+
+    __tablename__ = "order_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    family: Mapped[str] = mapped_column(String(16))
+    order_ref: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class OutboxItem(Base):
+    """A side effect that leaves the process, written in the same transaction as the state
+    change that caused it, and carried out by the delivery worker (at least once)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "due_at"),
+        UniqueConstraint("dedupe_key", name="dedupe_key"),
+        CheckConstraint("status IN ('pending', 'done', 'failed')", name="status_known"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(48))  # "webhook" or a job name
+    family: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True)  # partner client id…
+    ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    payload: Mapped[str] = mapped_column(Text)  # JSON: job args, or the webhook request
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[int] = mapped_column(BigInteger)  # sandbox clock
+    lease_until: Mapped[int] = mapped_column(BigInteger, default=0)  # wall clock
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    finished_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class DeliveryAttempt(Base):
+    __tablename__ = "delivery_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    at: Mapped[int] = mapped_column(BigInteger)
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    request_headers: Mapped[str | None] = mapped_column(Text, nullable=True)
+    request_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str] = mapped_column(String(16))  # success, retry, gave_up
+
+
+class RequestLog(Base):
+    __tablename__ = "request_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[int] = mapped_column(BigInteger, index=True)
+    family: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(Text)
+    caller: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    http_status: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    explanation: Mapped[str | None] = mapped_column(Text, nullable=True)

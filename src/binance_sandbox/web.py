@@ -1,0 +1,195 @@
+"""HTTP plumbing every family shares.
+
+Each family declares a `Family`: how its errors render. Its routes use `family.route_class`,
+which turns *every* exception raised while handling a request — domain errors, malformed
+bodies, database trouble, bugs — into that family's envelope, and writes the request log.
+Nothing else builds error JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.responses import Response
+
+from binance_sandbox import jsonwire
+
+log = logging.getLogger("binance_sandbox")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class BadRequest(Exception):
+    """The request could not be read (not JSON, not an object, a field of the wrong kind)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Busy(Exception):
+    """The database could not take the request now (locked, serialization failure)."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    if isinstance(exc, PoolTimeout):
+        return True
+    if isinstance(exc, OperationalError | DBAPIError):
+        text = str(exc.orig if isinstance(exc, DBAPIError) else exc).lower()
+        return any(
+            marker in text
+            for marker in (
+                "database is locked",
+                "could not serialize",
+                "deadlock detected",
+                "lock timeout",
+                "canceling statement due to lock timeout",
+                "busy",
+            )
+        )
+    return False
+
+
+def describe_validation(exc: ValidationError) -> str:
+    return describe_errors(exc.errors())
+
+
+def describe_errors(errors: Sequence[Any]) -> str:
+    parts = []
+    for err in list(errors)[:5]:
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    if not raw.strip():
+        return {}
+    try:
+        value = jsonwire.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("Request body is not valid JSON.") from exc
+    if not isinstance(value, dict):
+        raise BadRequest("Request body must be a JSON object.")
+    return value
+
+
+def parse_model(model: type[M], raw: bytes) -> M:
+    try:
+        return model.model_validate(parse_json_object(raw))
+    except ValidationError as exc:
+        raise BadRequest(f"Illegal parameter: {describe_validation(exc)}") from exc
+
+
+def openapi_body(model: type[BaseModel]) -> dict[str, Any]:
+    """Document a JSON body that the route reads itself (it must verify the raw bytes
+    before parsing them, and parse numbers as decimals)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }
+
+
+@dataclass
+class LoggedRequest:
+    at: int
+    family: str
+    method: str
+    path: str
+    caller: str | None
+    client_ip: str | None
+    http_status: int
+    code: str | None
+    latency_ms: int
+    explanation: str | None
+
+
+@dataclass
+class RequestLog:
+    """Recent requests, kept in memory and flushed to the database in batches so that
+    logging never adds a write to the request's own path."""
+
+    capacity: int = 10_000
+    pending: deque[LoggedRequest] = field(default_factory=deque)
+
+    def add(self, entry: LoggedRequest) -> None:
+        if len(self.pending) >= self.capacity:
+            self.pending.popleft()
+        self.pending.append(entry)
+
+    def drain(self) -> list[LoggedRequest]:
+        items = list(self.pending)
+        self.pending.clear()
+        return items
+
+
+ErrorRenderer = Callable[[Exception], tuple[Response, str | None]]
+
+
+@dataclass
+class Family:
+    name: str
+    render_error: ErrorRenderer
+    success_code: Callable[[Response], str | None] = lambda _r: None
+    route_class: type[APIRoute] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.route_class = _route_class(self)
+
+
+def _route_class(family: Family) -> type[APIRoute]:
+    class FamilyRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            original = super().get_route_handler()
+
+            async def handler(request: Request) -> Response:
+                started = time.perf_counter()
+                code: str | None
+                try:
+                    response = await original(request)
+                    code = family.success_code(response)
+                except RequestValidationError as exc:
+                    response, code = family.render_error(
+                        BadRequest(f"Illegal parameter: {describe_errors(exc.errors())}")
+                    )
+                except Exception as exc:  # every failure gets the family's envelope
+                    expected = isinstance(exc, BadRequest | Busy) or is_busy(exc)
+                    if not expected and not getattr(exc, "code", None):
+                        log.exception("unexpected error on %s %s", request.method, request.url.path)
+                    response, code = family.render_error(exc)
+                request_log: RequestLog | None = getattr(request.app.state, "request_log", None)
+                if request_log is not None:
+                    clock = getattr(request.app.state, "clock", None)
+                    request_log.add(
+                        LoggedRequest(
+                            at=clock.now_ms() if clock else int(time.time() * 1000),
+                            family=family.name,
+                            method=request.method,
+                            path=request.url.path,
+                            caller=getattr(request.state, "caller", None),
+                            client_ip=request.client.host if request.client else None,
+                            http_status=response.status_code,
+                            code=code,
+                            latency_ms=int((time.perf_counter() - started) * 1000),
+                            explanation=getattr(request.state, "explanation", None),
+                        )
+                    )
+                return response
+
+            return handler
+
+    FamilyRoute.__name__ = f"{family.name.title()}Route"
+    return FamilyRoute
