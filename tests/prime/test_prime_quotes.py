@@ -275,9 +275,12 @@ def test_another_partners_quote_is_not_visible(
     sandbox: Any, client: ConnectPrimeClient, user: str
 ) -> None:
     other = sandbox.create_partner()
-    with ConnectPrimeClient(
-        sandbox.url, other.client_id, other.access_token, other.private_key
-    ) as c, pytest.raises(errors.IllegalParameters, match="does not exist"):
+    with (
+        ConnectPrimeClient(
+            sandbox.url, other.client_id, other.access_token, other.private_key
+        ) as c,
+        pytest.raises(errors.IllegalParameters, match="does not exist"),
+    ):
         c.execute_quote(quote_id(client, user), cid())
 
 

@@ -381,6 +381,14 @@ class ControlService:
                 raise NotFound(f"No webhook delivery {item_id}.")
             payload = json.loads(item.payload)
             payload["redeliveryOf"] = item.id
+            if payload.get("signer", {}).get("scheme") == "connect":
+                # To where the partner receives webhooks now (they may have fixed the URL).
+                current = (
+                    await session.execute(
+                        select(Partner.webhook_url).where(Partner.client_id == item.owner)
+                    )
+                ).scalar_one_or_none()
+                payload["url"] = current or payload["url"]
             copy = await enqueue(
                 session,
                 kind="webhook",

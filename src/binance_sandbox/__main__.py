@@ -1,0 +1,3 @@
+from binance_sandbox.cli import main
+
+main()
