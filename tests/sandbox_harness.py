@@ -7,8 +7,6 @@ PostgreSQL database (created and dropped here); without it, on SQLite files.
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -19,11 +17,11 @@ from typing import Any
 
 import httpx
 import psycopg
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from binance_sandbox.app import create_app
 from binance_sandbox.config import Settings
+from binance_sandbox.serving import BackgroundServer
 from binance_sandbox.signing import generate_private_key, public_key_to_der_b64
 
 PG_URL = os.environ.get("BSX_TEST_DATABASE_URL")
@@ -32,39 +30,7 @@ ADMIN = "test-admin-token"
 START_MS = 1_767_225_600_000
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class ServerThread:
-    """An ASGI app served by uvicorn on 127.0.0.1 in a background thread."""
-
-    def __init__(self, app: Any, port: int | None = None) -> None:
-        self.port = port or free_port()
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
+ServerThread = BackgroundServer
 
 
 def pg_admin_url() -> str:

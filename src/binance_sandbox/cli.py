@@ -11,10 +11,12 @@ import typer
 from rich.console import Console
 
 from binance_sandbox.config import Settings
+from binance_sandbox.merchant.cli import merchant_cli
 
 app = typer.Typer(help="A stateful sandbox of Binance's partner platform.", no_args_is_help=True)
 keys_app = typer.Typer(help="Key generation.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+app.add_typer(merchant_cli, name="merchant", help="The reference merchant-side service.")
 console = Console()
 
 
@@ -111,6 +113,14 @@ def generate_keys(
     (out / "private.pem").write_text(private_pem)
     (out / "public.b64").write_text(public_b64 + "\n")
     console.print(f"wrote {out / 'private.pem'} and {out / 'public.b64'}")
+
+
+@app.command()
+def demo() -> None:
+    """Start the sandbox and the merchant kit on SQLite and run a buy and a sell end to end."""
+    from binance_sandbox.demo import run_demo
+
+    run_demo(console)
 
 
 def main() -> None:

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from sandbox_harness import create_database
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from binance_sandbox.ledger.service import (
     InsufficientBalance,
-    Leg,
     LedgerError,
+    Leg,
     balance,
     external_account,
     post,
@@ -26,6 +25,7 @@ from binance_sandbox.ledger.service import (
 from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.migrate import upgrade
 from binance_sandbox.storage.models import Account
+from sandbox_harness import create_database
 
 
 @pytest_asyncio.fixture

@@ -13,13 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sandbox_harness import ServerThread
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from binance_sandbox.client import ConnectPrimeClient, ConnectWebhookVerifier
+from sandbox_harness import ServerThread
 
 
 class Receiver:

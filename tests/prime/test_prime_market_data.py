@@ -3,6 +3,7 @@ client, against the real server."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -22,9 +23,7 @@ def test_klines_are_consistent_with_quotes(
         assert len(klines) == 5
         last = klines[-1]
         assert last.open_time <= now <= last.close_time == last.open_time + width - 1
-        assert all(
-            b.open_time - a.open_time == width for a, b in zip(klines, klines[1:], strict=False)
-        )
+        assert all(b.open_time - a.open_time == width for a, b in itertools.pairwise(klines))
         assert all(k.low <= min(k.open, k.close) and k.high >= max(k.open, k.close) for k in klines)
     quote = client.quote(
         user,

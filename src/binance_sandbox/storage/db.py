@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -37,6 +38,9 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine, lock_timeout_ms)
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        # SQLite has one writer at a time: writers of this process queue here instead of
+        # sleep-polling in SQLite's busy handler (other processes still meet busy_timeout).
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(self._write_engine, expire_on_commit=False)
 
@@ -48,7 +52,11 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A transaction that commits when the block ends and rolls back on any error."""
-        async with self._write_sessions() as session, session.begin():
+        if self._write_lock is None:
+            async with self._write_sessions() as session, session.begin():
+                yield session
+            return
+        async with self._write_lock, self._write_sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:

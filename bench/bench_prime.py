@@ -1,0 +1,218 @@
+"""Connect Prime throughput: signed `quote` and `quote/execute` requests per second, as a
+ratio against a bare endpoint (`GET /healthz`: no auth, no database) on the same server, in
+the same run. Run by hand:
+
+    uv run python bench/bench_prime.py [--database postgresql://…] [--requests 2000] [--concurrency 16]
+
+It starts `binance-sandbox serve` as its own process on a free loopback port; the load comes
+from this process. Requests are signed before the clock starts, so the client's RSA signing
+does not count against the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from binance_sandbox import jsonwire
+from binance_sandbox.serving import free_port
+from binance_sandbox.signing import generate_private_key, public_key_to_der_b64
+from binance_sandbox.signing.connect import sign_connect
+
+ADMIN = "bench-admin"
+PREFIX = "/papi/v1/ramp/connect/prime"
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    errors: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, p: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+Prepared = tuple[str, str, bytes, dict[str, str]]  # method, path, body, headers
+
+
+async def run(
+    url: str,
+    name: str,
+    requests: list[Prepared],
+    concurrency: int,
+    ok: Callable[[httpx.Response], bool],
+) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    queue = list(reversed(requests))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
+
+        async def worker() -> None:
+            nonlocal errors
+            while queue:
+                method, path, body, headers = queue.pop()
+                began = time.perf_counter()
+                response = await http.request(method, path, content=body, headers=headers)
+                latencies.append((time.perf_counter() - began) * 1000)
+                if not ok(response):
+                    errors += 1
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        seconds = time.perf_counter() - began
+    return Result(name, len(requests), seconds, latencies, errors)
+
+
+def signed(client_id: str, token: str, key: object, path: str, payload: object) -> Prepared:
+    body = jsonwire.dumps(payload).encode()
+    ts = str(int(time.time() * 1000))
+    return (
+        "POST",
+        PREFIX + path,
+        body,
+        {
+            "Content-Type": "application/json",
+            "X-Tesla-ClientId": client_id,
+            "X-Tesla-SignAccessToken": token,
+            "X-Tesla-Timestamp": ts,
+            "X-Tesla-Signature": sign_connect(key, body, ts),  # type: ignore[arg-type]
+        },
+    )
+
+
+def envelope_ok(response: httpx.Response) -> bool:
+    return response.status_code == 200 and response.json().get("success") is True
+
+
+async def bench(url: str, n: int, concurrency: int) -> list[Result]:
+    key = generate_private_key(1024)
+    async with httpx.AsyncClient(
+        base_url=url, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=30
+    ) as admin:
+        created = await admin.post(
+            "/sandbox/v1/partners",
+            json={"name": "bench", "rsaPublicKey": public_key_to_der_b64(key.public_key())},
+        )
+        partner = created.json()
+        cid, token = partner["clientId"], partner["signAccessToken"]
+        user = (await admin.post("/sandbox/v1/users", json={"partnerClientId": cid})).json()[
+            "userId"
+        ]
+    quote_body = {
+        "userId": user,
+        "fiatCurrency": "EUR",
+        "cryptoCurrency": "BTC",
+        "direction": "BUY",
+        "amount": 100,
+        "amountType": 1,
+    }
+
+    warm = [("GET", "/healthz", b"", {})] * 200
+    await run(url, "warm-up", warm, concurrency, lambda r: r.status_code == 200)
+    bare = await run(
+        url,
+        "bare GET /healthz",
+        [("GET", "/healthz", b"", {})] * n,
+        concurrency,
+        lambda r: r.status_code == 200,
+    )
+    quotes = await run(
+        url,
+        "signed quote",
+        [signed(cid, token, key, "/quote", quote_body) for _ in range(n)],
+        concurrency,
+        envelope_ok,
+    )
+
+    # Execute needs a fresh quote each: make them first, untimed.
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        ids = []
+        for start in range(0, n, 200):
+            batch = [
+                signed(cid, token, key, "/quote", quote_body) for _ in range(min(200, n - start))
+            ]
+            answers = await asyncio.gather(
+                *(http.post(p, content=b, headers=h) for _m, p, b, h in batch)
+            )
+            ids += [a.json()["data"]["quoteId"] for a in answers]
+    executes = [
+        signed(cid, token, key, "/quote/execute", {"quoteId": q, "clientOrderId": f"bench-{i}"})
+        for i, q in enumerate(ids)
+    ]
+    execute = await run(url, "signed quote/execute", executes, concurrency, envelope_ok)
+    return [bare, quotes, execute]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", default=None)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        database = args.database or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "binance_sandbox",
+                "serve",
+                "--port",
+                str(port),
+                "--database",
+                database,
+                "--admin-token",
+                ADMIN,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(url + "/healthz")
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            results = asyncio.run(bench(url, args.requests, args.concurrency))
+        finally:
+            server.terminate()
+            server.wait()
+    base = results[0].rps
+    print(
+        f"database: {database.split(':')[0]}   requests: {args.requests} each   concurrency: {args.concurrency}"
+    )
+    print(f"{'endpoint':<24}{'req/s':>9}{'ratio':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for r in results:
+        print(
+            f"{r.name:<24}{r.rps:>9.0f}{r.rps / base:>8.2f}{r.pct(0.5):>9.1f}{r.pct(0.99):>9.1f}{r.errors:>8}"
+        )
+    print(f"mean latency of execute: {statistics.mean(results[2].latencies_ms):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
