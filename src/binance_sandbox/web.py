@@ -80,6 +80,8 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
         value = jsonwire.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest("Request body is not valid JSON.") from exc
+    except RecursionError as exc:
+        raise BadRequest("Request body is nested too deeply.") from exc
     if not isinstance(value, dict):
         raise BadRequest("Request body must be a JSON object.")
     return value

@@ -221,6 +221,25 @@ def test_malformed_bodies_are_illegal_parameters(signed: Signed, user: str) -> N
             "Illegal parameter: amount:",
         ),
     ]
+    cases += [
+        (b"[" * 100_000 + b"]" * 100_000, "Request body"),
+        (
+            b'{"userId": "%s", "fiatCurrency": "EUR", "cryptoCurrency": "BTC", "direction": "BUY", '
+            b'"amount": 1e999999, "amountType": 1}' % user.encode(),
+            "amount must be at most 1000000000000.",
+        ),
+        (
+            b'{"userId": "%s", "fiatCurrency": "EUR", "cryptoCurrency": "BTC", "direction": "BUY", '
+            b'"amount": "NaN", "amountType": 1}' % user.encode(),
+            "Illegal parameter: amount:",
+        ),
+        (
+            b'{"userId": "%s", "fiatCurrency": "EUR", "cryptoCurrency": "BTC", "direction": "BUY", '
+            b'"amount": 100, "amountType": 1, "customSpread": "Infinity"}' % user.encode(),
+            "Illegal parameter: customSpread:",
+        ),
+        (b"\xff\xfe{}", "Request body is not valid JSON."),
+    ]
     for raw, message in cases:
         body = envelope(signed.post("/quote", raw=raw))
         assert body["code"] == "1230303" and body["message"].startswith(message), body

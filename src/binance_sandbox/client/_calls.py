@@ -125,7 +125,8 @@ class RequestSigner:
 
 
 def _backoff(retries_done: int) -> float:
-    return float(min(0.5 * 2**retries_done, 8.0))
+    delay: float = 0.5 * (2 ** min(retries_done, 8))
+    return min(delay, 8.0)
 
 
 def retry_delay(
@@ -136,7 +137,7 @@ def retry_delay(
     if call.retry is Retry.NEVER or retries_done >= max_retries:
         return None
     if isinstance(error, SysBusy):
-        return float(min(2**retries_done, 2))
+        return 1.0 if retries_done == 0 else 2.0
     if isinstance(error, SysError | QuoteCacheFailed):
         return _backoff(retries_done)
     if isinstance(error, TransportError) and error.transient and call.retry is Retry.READ:

@@ -19,6 +19,7 @@ from binance_sandbox.ledger import money
 from binance_sandbox.ledger.service import (
     PLATFORM,
     WORLD,
+    AccountRef,
     InsufficientBalance,
     Leg,
     external_account,
@@ -30,7 +31,7 @@ from binance_sandbox.ledger.service import (
 from binance_sandbox.market import CRYPTOS, FIATS, INTERVALS, PriceUnavailable, offered, pairs
 from binance_sandbox.platform import Platform
 from binance_sandbox.prime import errors, schemas
-from binance_sandbox.prime.pricing import crypto_limit, plain, price_quote
+from binance_sandbox.prime.pricing import crypto_limit, plain, price_quote, quote_price
 from binance_sandbox.storage.models import Account, OrderEvent, Partner, PrimeOrder, Quote, User
 
 DIRECTIONS = ("BUY", "SELL")
@@ -39,13 +40,15 @@ STATUS_CODES = {"PROCESSING": 1, "FILLED": 20, "FAILED": 99}
 # (shown as `locked` by `wallet/asset/user-assets`).
 PRIME_LOCKED = "PRIME_LOCKED"
 FAMILY = "prime"
+# Far above any limit, small enough for exact arithmetic at every precision.
+MAX_AMOUNT = Decimal(10) ** 12
 
 
-def revenue_account(client_id: str, asset: str) -> Any:
+def revenue_account(client_id: str, asset: str) -> AccountRef:
     return system_account(f"partner:{client_id}:revenue", asset)
 
 
-def fiat_rails(asset: str) -> Any:
+def fiat_rails(asset: str) -> AccountRef:
     return external_account(f"{WORLD}:fiat-rails", asset)
 
 
@@ -203,8 +206,6 @@ class PrimeService:
             mid = self.p.market.price(req.cryptoCurrency, req.fiatCurrency, self.p.clock.now_ms())
         except PriceUnavailable as exc:
             raise errors.LimitCalculationFailed(f"Cannot calculate limits: {exc}") from exc
-        from binance_sandbox.prime.pricing import quote_price
-
         price = quote_price(direction, mid, spread)
         fiat = FIATS[req.fiatCurrency]
         places = CRYPTOS[req.cryptoCurrency].precision
@@ -224,6 +225,8 @@ class PrimeService:
         spread = self._spread(partner, req.customSpread)
         if req.amount <= 0:
             raise errors.IllegalParameters("amount must be greater than 0.")
+        if req.amount > MAX_AMOUNT:
+            raise errors.IllegalParameters(f"amount must be at most {MAX_AMOUNT}.")
         now = self.p.clock.now_ms()
         try:
             mid = self.p.market.price(req.cryptoCurrency, req.fiatCurrency, now)
