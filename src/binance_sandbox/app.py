@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,6 +22,16 @@ from binance_sandbox.control.routes import router as control_router
 from binance_sandbox.control.service import ControlService
 from binance_sandbox.delivery.webhooks import webhook_handler
 from binance_sandbox.delivery.worker import Handler, Worker
+from binance_sandbox.hosted.routes import router as hosted_router
+from binance_sandbox.pay import errors as pay_errors
+from binance_sandbox.pay.auth import MerchantDirectory
+from binance_sandbox.pay.keys import PayWebhookKey, load_pay_key
+from binance_sandbox.pay.lifecycle import pay_handlers
+from binance_sandbox.pay.payouts import PayoutService
+from binance_sandbox.pay.routes import router as pay_router
+from binance_sandbox.pay.routing import render_pay_error
+from binance_sandbox.pay.service import PayService
+from binance_sandbox.pay.wallet import WalletService
 from binance_sandbox.platform import Platform, open_platform
 from binance_sandbox.prime.lifecycle import prime_handlers
 from binance_sandbox.prime.routes import router as prime_router
@@ -30,18 +41,43 @@ from binance_sandbox.prime.service import PrimeService
 log = logging.getLogger("binance_sandbox")
 
 
-def build_handlers(platform: Platform, prime: PrimeService) -> dict[str, Handler]:
-    signers = {"connect": platform.keys.sign}
-    return {"webhook": webhook_handler(signers), **prime_handlers(platform, prime)}
+@dataclass
+class Services:
+    prime: PrimeService
+    pay: PayService
+    payouts: PayoutService
+    wallet: WalletService
+    pay_key: PayWebhookKey
 
 
-def build_worker(platform: Platform, prime: PrimeService) -> Worker:
+async def build_services(platform: Platform) -> Services:
+    pay = PayService(platform)
+    pay_key = await load_pay_key(platform.db)
+    return Services(
+        prime=PrimeService(platform),
+        pay=pay,
+        payouts=PayoutService(platform, pay),
+        wallet=WalletService(platform, pay_key),
+        pay_key=pay_key,
+    )
+
+
+def build_handlers(platform: Platform, services: Services) -> dict[str, Handler]:
+    signers = {"connect": platform.keys.sign, "pay": services.pay_key.sign}
+    return {
+        "webhook": webhook_handler(signers),
+        **prime_handlers(platform, services.prime),
+        **pay_handlers(services.pay, services.payouts),
+    }
+
+
+def build_worker(platform: Platform, services: Services) -> Worker:
     s = platform.settings
     worker = Worker(
         db=platform.db,
         clock=platform.clock,
         http=platform.http,
-        handlers=build_handlers(platform, prime),
+        handlers=build_handlers(platform, services),
         refresh_clock=platform.refresh_clock,
         poll_ms=s.worker_poll_ms,
         batch=s.worker_batch,
@@ -68,16 +104,20 @@ def create_app(settings: Settings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         platform = await open_platform(settings)
-        prime = PrimeService(platform)
+        services = await build_services(platform)
         app.state.platform = platform
         app.state.clock = platform.clock
         app.state.request_log = platform.request_log if settings.log_requests else None
-        app.state.prime = prime
-        app.state.control = ControlService(platform)
+        app.state.prime = services.prime
+        app.state.pay = services.pay
+        app.state.payouts = services.payouts
+        app.state.wallet = services.wallet
+        app.state.merchants = MerchantDirectory(platform.db)
+        app.state.control = ControlService(platform, app.state.merchants, services.pay)
         stop = asyncio.Event()
         tasks = [asyncio.create_task(_flush_request_log(platform, stop))]
         if settings.embedded_worker:
-            tasks.append(asyncio.create_task(build_worker(platform, prime).run(stop)))
+            tasks.append(asyncio.create_task(build_worker(platform, services).run(stop)))
         try:
             yield
         finally:
@@ -98,7 +138,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.include_router(prime_router)
     app.include_router(wallet_router)
+    app.include_router(pay_router)
     app.include_router(control_router)
+    app.include_router(hosted_router)
 
     @app.get("/healthz", tags=["Sandbox control"])
     async def healthz(request: Request) -> dict[str, Any]:
@@ -122,6 +164,15 @@ def create_app(settings: Settings) -> FastAPI:
         )
         if path.startswith("/papi/"):
             response, _ = render_connect_error(connect_errors.IllegalParameters(message))
+            response.status_code = exc.status_code
+            return response
+        if path.startswith("/binancepay/"):
+            pay_error = (
+                pay_errors.BadHttpMethod("Request method not supported.")
+                if exc.status_code == 405
+                else pay_errors.InvalidRequest("Unknown endpoint.")
+            )
+            response, _ = render_pay_error(pay_error)
             response.status_code = exc.status_code
             return response
         if path.startswith("/sandbox/"):

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     # Connect (guide §4 gives no window; this is the sandbox's, on the sandbox clock).
     connect_recv_window_ms: int = 60_000
     quote_ttl_ms: int = 60_000
+
+    # Binance Pay (NOTES.md: the docs say 1 s; the window here is the sandbox's choice).
+    pay_recv_window_ms: int = 5_000
+    pay_webhook_max_attempts: int = 7  # the first try and "up to 6" retries
+    pay_max_body_bytes: int = 65_536
     check_interval_ms: int = 3_000
     check_deadline_ms: int = 300_000
     merchant_poll_interval_ms: int = 3_000

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import httpx
 
+from binance_sandbox.cache import MemoryNonceCache, NonceCache, nonce_cache
 from binance_sandbox.clock import Clock, ClockState
 from binance_sandbox.config import Settings
 from binance_sandbox.connect.auth import PartnerDirectory
@@ -44,6 +45,7 @@ class Platform:
     http: httpx.AsyncClient
     partners: PartnerDirectory
     keys: PlatformKeys
+    nonces: NonceCache = field(default_factory=MemoryNonceCache)
     request_log: RequestLog = field(default_factory=RequestLog)
     wakers: list[object] = field(default_factory=list)
     _clock_checked: float = 0.0
@@ -78,6 +80,7 @@ class Platform:
             session.add_all(RequestLogRow(**entry.__dict__) for entry in entries)
 
     async def aclose(self) -> None:
+        await self.nonces.aclose()
         await self.http.aclose()
         await self.db.dispose()
 
@@ -101,6 +104,7 @@ async def open_platform(settings: Settings) -> Platform:
         http=httpx.AsyncClient(timeout=settings.outbound_timeout_s),
         partners=PartnerDirectory(db),
         keys=PlatformKeys(db),
+        nonces=nonce_cache(settings.redis_url),
     )
     platform._clock_checked = time.monotonic()
     await mint_treasury(platform)

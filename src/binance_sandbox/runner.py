@@ -6,15 +6,14 @@ import asyncio
 import contextlib
 import signal
 
-from binance_sandbox.app import build_worker
+from binance_sandbox.app import build_services, build_worker
 from binance_sandbox.config import Settings
 from binance_sandbox.platform import open_platform
-from binance_sandbox.prime.service import PrimeService
 
 
 async def run_worker_forever(settings: Settings) -> None:
     platform = await open_platform(settings)
-    worker = build_worker(platform, PrimeService(platform))
+    worker = build_worker(platform, await build_services(platform))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.responses import JSONResponse, Response
 
 from binance_sandbox.connect.errors import ConnectError
+from binance_sandbox.pay.errors import PayError
 from binance_sandbox.web import BadRequest, Family, is_busy
 
 
@@ -38,8 +39,8 @@ def render_control_error(exc: Exception) -> tuple[Response, str | None]:
         code, status, message = exc.code, exc.http_status, exc.message
     elif isinstance(exc, BadRequest):
         code, status, message = "INVALID", 400, exc.message
-    elif isinstance(exc, ConnectError):
-        # An operator action refused by a family rule (e.g. 1230314) keeps its code.
+    elif isinstance(exc, ConnectError | PayError):
+        # An operator action refused by a family rule (e.g. 1230314, 400204) keeps its code.
         code, status, message = exc.code, 409, exc.message
     elif is_busy(exc):
         code, status, message = "BUSY", 503, "The database is busy; retry."

@@ -167,6 +167,54 @@ async def requests(
     return await svc.requests(family=family, caller=caller, code=code, limit=limit)
 
 
+@router.post("/merchants", openapi_extra=openapi_body(s.MerchantCreate), status_code=201)
+async def create_merchant(request: Request, svc: Control) -> dict[str, Any]:
+    return await svc.create_merchant(await body(request, s.MerchantCreate))
+
+
+@router.get("/merchants")
+async def list_merchants(svc: Control) -> list[dict[str, Any]]:
+    return await svc.list_merchants()
+
+
+@router.get("/merchants/{merchant_id}")
+async def get_merchant(merchant_id: str, svc: Control) -> dict[str, Any]:
+    return await svc.get_merchant(merchant_id)
+
+
+@router.patch("/merchants/{merchant_id}", openapi_extra=openapi_body(s.MerchantUpdate))
+async def update_merchant(merchant_id: str, request: Request, svc: Control) -> dict[str, Any]:
+    return await svc.update_merchant(merchant_id, await body(request, s.MerchantUpdate))
+
+
+@router.get("/pay/orders")
+async def pay_orders(
+    svc: Control,
+    merchantId: str | None = None,
+    status: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+) -> list[dict[str, Any]]:
+    return await svc.pay_orders(merchant_id=merchantId, status=status, limit=limit)
+
+
+@router.get("/pay/orders/{prepay_id}")
+async def pay_order(prepay_id: str, svc: Control) -> dict[str, Any]:
+    return await svc.pay_order(prepay_id)
+
+
+@router.post("/pay/orders/{prepay_id}/pay", openapi_extra=openapi_body(s.PayOrderPay))
+async def pay_order_as_user(prepay_id: str, request: Request) -> dict[str, Any]:
+    """Act as the payer: the user pays the order from their balance."""
+    req: s.PayOrderPay = await body(request, s.PayOrderPay)
+    result: dict[str, Any] = await request.app.state.pay.pay(prepay_id, req.payerUserId)
+    return result
+
+
+@router.post("/pay/refunds/reject", openapi_extra=openapi_body(s.RefundReject))
+async def reject_refund(request: Request, svc: Control) -> dict[str, Any]:
+    return await svc.reject_refund(await body(request, s.RefundReject))
+
+
 @router.get("/ledger/audit")
 async def ledger_audit(svc: Control) -> dict[str, Any]:
     return await svc.ledger_audit()

@@ -26,6 +26,8 @@ from binance_sandbox.ledger.service import (
     user_account,
 )
 from binance_sandbox.market import CRYPTOS, FIATS
+from binance_sandbox.pay.auth import MerchantDirectory
+from binance_sandbox.pay.service import PAY_CURRENCIES, PayService
 from binance_sandbox.platform import Platform
 from binance_sandbox.prime.service import order_out
 from binance_sandbox.signing import (
@@ -39,16 +41,19 @@ from binance_sandbox.storage.models import (
     Account,
     DeliveryAttempt,
     JournalEntry,
+    Merchant,
     OrderEvent,
     OutboxItem,
     Partner,
+    PayOrder,
+    PayRefund,
     Posting,
     PrimeOrder,
     User,
 )
 from binance_sandbox.storage.models import RequestLog as RequestLogRow
 
-KNOWN_ASSETS = (*CRYPTOS, *FIATS)
+KNOWN_ASSETS = (*CRYPTOS, *FIATS, *(c for c in PAY_CURRENCIES if c not in CRYPTOS))
 
 
 def _url(value: str | None, field: str) -> str | None:
@@ -96,9 +101,167 @@ def partner_out(p: Partner) -> dict[str, Any]:
     }
 
 
+def merchant_out(m: Merchant) -> dict[str, Any]:
+    return {
+        "merchantId": m.merchant_id,
+        "name": m.name,
+        "webhookUrl": m.webhook_url,
+        "ipWhitelist": json.loads(m.ip_whitelist),
+        "directDebitWhitelisted": m.direct_debit_whitelisted,
+        "active": m.active,
+        "createdAt": m.created_at,
+    }
+
+
 class ControlService:
-    def __init__(self, platform: Platform) -> None:
+    def __init__(self, platform: Platform, merchants: MerchantDirectory, pay: PayService) -> None:
         self.p = platform
+        self.merchants = merchants
+        self.pay = pay
+
+    # -- Binance Pay merchants --------------------------------------------------------------
+
+    async def create_merchant(self, req: schemas.MerchantCreate) -> dict[str, Any]:
+        now = self.p.clock.now_ms()
+        merchant_id = req.merchantId or self.p.ids.digits(9)
+        merchant = Merchant(
+            merchant_id=merchant_id,
+            name=req.name,
+            api_key=req.apiKey or self.p.ids.alnum(64).lower(),
+            api_secret=req.apiSecret or self.p.ids.alnum(64).lower(),
+            webhook_url=_url(req.webhookUrl, "webhookUrl"),
+            ip_whitelist=_whitelist(req.ipWhitelist),
+            direct_debit_whitelisted=req.directDebitWhitelisted,
+            active=True,
+            created_at=now,
+        )
+        try:
+            async with self.p.db.write() as session:
+                # The merchant's own Binance account: its wallets hold the Pay balance.
+                session.add(
+                    User(
+                        user_id=merchant_id,
+                        email=f"merchant{merchant_id}@sandbox.test",
+                        pay_id=self.p.ids.digits(9),
+                        created_at=now,
+                    )
+                )
+                session.add(merchant)
+        except IntegrityError as exc:
+            raise Conflict("A merchant or user with that merchantId or apiKey exists.") from exc
+        self.merchants.invalidate()
+        return {
+            **merchant_out(merchant),
+            "apiKey": merchant.api_key,
+            "apiSecret": merchant.api_secret,
+        }
+
+    async def _merchant(self, session: Any, merchant_id: str) -> Merchant:
+        found = (
+            await session.execute(select(Merchant).where(Merchant.merchant_id == merchant_id))
+        ).scalar_one_or_none()
+        if not isinstance(found, Merchant):
+            raise NotFound(f"No merchant {merchant_id}.")
+        return found
+
+    async def update_merchant(
+        self, merchant_id: str, req: schemas.MerchantUpdate
+    ) -> dict[str, Any]:
+        async with self.p.db.write() as session:
+            m = await self._merchant(session, merchant_id)
+            fields = req.model_fields_set
+            if "name" in fields and req.name:
+                m.name = req.name
+            if "webhookUrl" in fields:
+                m.webhook_url = _url(req.webhookUrl, "webhookUrl")
+            if "ipWhitelist" in fields:
+                m.ip_whitelist = _whitelist(req.ipWhitelist or [])
+            if "directDebitWhitelisted" in fields and req.directDebitWhitelisted is not None:
+                m.direct_debit_whitelisted = req.directDebitWhitelisted
+            if "active" in fields and req.active is not None:
+                m.active = req.active
+            out = merchant_out(m)
+        self.merchants.invalidate()
+        return out
+
+    async def list_merchants(self) -> list[dict[str, Any]]:
+        async with self.p.db.read() as session:
+            return [
+                merchant_out(m)
+                for m in (await session.execute(select(Merchant).order_by(Merchant.id))).scalars()
+            ]
+
+    async def get_merchant(self, merchant_id: str) -> dict[str, Any]:
+        async with self.p.db.read() as session:
+            return merchant_out(await self._merchant(session, merchant_id))
+
+    async def pay_orders(
+        self, *, merchant_id: str | None, status: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        async with self.p.db.read() as session:
+            stmt = select(PayOrder)
+            if merchant_id:
+                stmt = stmt.where(PayOrder.merchant_id == merchant_id)
+            if status:
+                stmt = stmt.where(PayOrder.status == status)
+            rows = (
+                await session.execute(stmt.order_by(PayOrder.create_time.desc()).limit(limit))
+            ).scalars()
+            return [self.pay.order_out(o) for o in rows]
+
+    async def pay_order(self, prepay_id: str) -> dict[str, Any]:
+        async with self.p.db.read() as session:
+            order = (
+                await session.execute(select(PayOrder).where(PayOrder.prepay_id == prepay_id))
+            ).scalar_one_or_none()
+            if order is None:
+                raise NotFound(f"No Pay order {prepay_id}.")
+            refunds = (
+                await session.execute(
+                    select(PayRefund).where(PayRefund.prepay_id == prepay_id).order_by(PayRefund.id)
+                )
+            ).scalars()
+            events = (
+                await session.execute(
+                    select(OrderEvent)
+                    .where(OrderEvent.order_ref == prepay_id)
+                    .order_by(OrderEvent.id)
+                )
+            ).scalars()
+            return {
+                **self.pay.order_out(order),
+                "expireTime": order.expire_time,
+                "refunds": [
+                    {
+                        "refundRequestId": r.refund_request_id,
+                        "refundAmount": format(money.from_units(r.refund_amount).normalize(), "f"),
+                        "status": r.status,
+                    }
+                    for r in refunds
+                ],
+                "timeline": [
+                    {"at": e.at, "kind": e.kind, "detail": json.loads(e.detail)} for e in events
+                ],
+            }
+
+    async def reject_refund(self, req: schemas.RefundReject) -> dict[str, Any]:
+        now = self.p.clock.now_ms()
+        async with self.p.db.write() as session:
+            refund_id = (
+                await session.execute(
+                    select(PayRefund.id).where(
+                        PayRefund.merchant_id == req.merchantId,
+                        PayRefund.refund_request_id == req.refundRequestId,
+                    )
+                )
+            ).scalar_one_or_none()
+            if refund_id is None:
+                raise NotFound(f"No refund {req.refundRequestId} of merchant {req.merchantId}.")
+            await self.pay.settle_refund(
+                session, refund_id, now, reject=req.reason or "REJECTED_BY_OPERATOR"
+            )
+        self.p.wake_worker()
+        return {"refundRequestId": req.refundRequestId, "refundStatus": "REFUND_FAIL"}
 
     # -- partners -------------------------------------------------------------------------
 
@@ -198,13 +361,24 @@ class ControlService:
             email = (req.email or f"user{user_id}@sandbox.test").strip().lower()
             if "@" not in email:
                 raise Invalid("email must contain @.")
-            user = User(user_id=user_id, email=email, partner_id=partner_id, created_at=now)
+            user = User(
+                user_id=user_id,
+                email=email,
+                partner_id=partner_id,
+                pay_id=self.p.ids.digits(9),
+                created_at=now,
+            )
             try:
                 async with session.begin_nested():
                     session.add(user)
             except IntegrityError as exc:
                 raise Conflict("A user with that userId or email exists.") from exc
-        return {"userId": user.user_id, "email": user.email, "partnerClientId": req.partnerClientId}
+        return {
+            "userId": user.user_id,
+            "email": user.email,
+            "payId": user.pay_id,
+            "partnerClientId": req.partnerClientId,
+        }
 
     async def list_users(self, partner_client_id: str | None) -> list[dict[str, Any]]:
         async with self.p.db.read() as session:
@@ -216,6 +390,7 @@ class ControlService:
                 {
                     "userId": u.user_id,
                     "email": u.email,
+                    "payId": u.pay_id,
                     "partnerClientId": cid,
                     "createdAt": u.created_at,
                 }

@@ -65,6 +65,8 @@ class User(Base):
     user_id: Mapped[str] = mapped_column(String(32), unique=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), nullable=True)
+    # The Binance Pay ID a payout can be addressed to (receiveType PAY_ID).
+    pay_id: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -233,3 +235,156 @@ class RequestLog(Base):
     code: Mapped[str | None] = mapped_column(String(16), nullable=True)
     latency_ms: Mapped[int] = mapped_column(Integer)
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Merchant(Base):
+    """A Binance Pay merchant. Its own Binance account is the user whose userId is the
+    merchantId: its Pay wallet is that user's FUNDING wallet, its main wallet SPOT."""
+
+    __tablename__ = "pay_merchants"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    api_key: Mapped[str] = mapped_column(String(128), unique=True)
+    api_secret: Mapped[str] = mapped_column(String(128))
+    webhook_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    ip_whitelist: Mapped[str] = mapped_column(Text, default="[]")
+    direct_debit_whitelisted: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class SubMerchant(Base):
+    __tablename__ = "pay_sub_merchants"
+    __table_args__ = (UniqueConstraint("merchant_id", "merchant_name", name="sub_merchant_name"),)
+    sub_merchant_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(32), index=True)
+    merchant_name: Mapped[str] = mapped_column(String(128))
+    merchant_type: Mapped[int] = mapped_column(Integer)
+    merchant_mcc: Mapped[str] = mapped_column(String(16))
+    country: Mapped[str] = mapped_column(String(256))
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class PayOrder(Base):
+    __tablename__ = "pay_orders"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "merchant_trade_no", name="merchant_trade_no"),
+        CheckConstraint(
+            "status IN ('INITIAL', 'PENDING', 'PAID', 'CANCELED', 'ERROR', 'REFUNDING', "
+            "'REFUNDED', 'FULL_REFUNDED', 'EXPIRED')",
+            name="status_known",
+        ),
+        CheckConstraint(
+            "refunded_amount >= 0 AND refunded_amount <= order_amount", name="refund_bounded"
+        ),
+    )
+    prepay_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(32), index=True)
+    sub_merchant_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    merchant_trade_no: Mapped[str] = mapped_column(String(32))
+    version: Mapped[str] = mapped_column(String(4))
+    terminal_type: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(16))
+    order_amount: Mapped[int] = mapped_column(BigInteger)
+    fiat_currency: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    fiat_amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    request: Mapped[str] = mapped_column(Text)  # the create request as received (JSON)
+    webhook_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    return_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    cancel_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    pass_through_info: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    create_time: Mapped[int] = mapped_column(BigInteger)
+    expire_time: Mapped[int] = mapped_column(BigInteger)
+    transact_time: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    transaction_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    payer_user_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    payer_wallet: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    refunded_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    refund_attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PayRefund(Base):
+    __tablename__ = "pay_refunds"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "refund_request_id", name="refund_request_id"),
+        CheckConstraint(
+            "status IN ('REFUND_PENDING', 'REFUND_SUCCESS', 'REFUND_FAIL')", name="status_known"
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    refund_request_id: Mapped[str] = mapped_column(String(64))
+    merchant_id: Mapped[str] = mapped_column(String(32))
+    prepay_id: Mapped[str] = mapped_column(ForeignKey("pay_orders.prepay_id"), index=True)
+    refund_amount: Mapped[int] = mapped_column(BigInteger)
+    refunded_before: Mapped[int] = mapped_column(BigInteger)
+    attempt: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    webhook_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    finished_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class PayPayout(Base):
+    __tablename__ = "pay_payouts"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "request_id", name="payout_request_id"),
+        CheckConstraint(
+            "status IN ('ACCEPTED', 'PROCESSING', 'SUCCESS', 'PART_SUCCESS', 'FAILED', 'CANCELED')",
+            name="status_known",
+        ),
+    )
+    payout_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(32))
+    merchant_id: Mapped[str] = mapped_column(String(32), index=True)
+    batch_name: Mapped[str] = mapped_column(String(32))
+    currency: Mapped[str] = mapped_column(String(16))
+    total_amount: Mapped[int] = mapped_column(BigInteger)
+    total_number: Mapped[int] = mapped_column(Integer)
+    biz_scene: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    webhook_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    finished_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class PayPayoutDetail(Base):
+    __tablename__ = "pay_payout_details"
+    __table_args__ = (
+        UniqueConstraint("payout_id", "merchant_send_id", name="payout_send_id"),
+        CheckConstraint(
+            "status IN ('SUCCESS', 'FAIL', 'PROCESSING', 'AWAITING_RECEIPT', 'REFUNDED')",
+            name="status_known",
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    detail_id: Mapped[str] = mapped_column(String(32), unique=True)
+    payout_id: Mapped[str] = mapped_column(ForeignKey("pay_payouts.payout_id"), index=True)
+    merchant_send_id: Mapped[str] = mapped_column(String(32))
+    receive_type: Mapped[str] = mapped_column(String(16))
+    receiver: Mapped[str] = mapped_column(String(254))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    transfer_method: Mapped[str] = mapped_column(String(16))
+    remark: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+    receiver_user_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    fail_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PayWalletTransfer(Base):
+    __tablename__ = "pay_wallet_transfers"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "request_id", name="wallet_transfer_request_id"),
+    )
+    tran_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(64))
+    merchant_id: Mapped[str] = mapped_column(String(32), index=True)
+    currency: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    transfer_type: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[int] = mapped_column(BigInteger)
