@@ -366,35 +366,26 @@ class PayService:
         return order
 
     def order_out(self, order: PayOrder) -> dict[str, Any]:
-        data: dict[str, Any] = {
+        # Both the docs' names and pay-openapi.txt's (orderStatus, totalFee, payerInfo).
+        payer = order.payer_user_id
+        return {
             "merchantId": int(order.merchant_id),
             "prepayId": order.prepay_id,
             "transactionId": order.transaction_id,
             "merchantTradeNo": order.merchant_trade_no,
             "status": order.status,
+            "orderStatus": order.status,
             "currency": order.currency,
             "orderAmount": _amount(order.order_amount),
-            "openUserId": open_user_id(order.merchant_id, order.payer_user_id)
-            if order.payer_user_id
-            else None,
+            "totalFee": _amount(order.order_amount),
+            "openUserId": open_user_id(order.merchant_id, payer) if payer else None,
             "passThroughInfo": order.pass_through_info,
+            "commission": "0",
             "transactTime": order.transact_time,
             "createTime": order.create_time,
+            "paymentInfo": self._payment_info(order) if payer else None,
+            "payerInfo": None,
         }
-        if order.payer_user_id:
-            data["paymentInfo"] = {
-                "payerId": order.payer_user_id,
-                "payMethod": "funding" if order.payer_wallet == FUNDING else "spot",
-                "paymentInstructions": [
-                    {
-                        "currency": order.currency,
-                        "amount": _amount(order.order_amount),
-                        "price": "1",
-                    }
-                ],
-                "channel": "DEFAULT",
-            }
-        return data
 
     async def query(self, merchant: MerchantAuth, req: schemas.OrderRef) -> dict[str, Any]:
         async with self.p.db.read() as session:
@@ -434,7 +425,7 @@ class PayService:
         goods = request.get("goods") or (request.get("goodsDetails") or [{}])[0]
         data: dict[str, Any] = {
             "merchantTradeNo": order.merchant_trade_no,
-            "productType": goods.get("goodsType") or request.get("productType"),
+            "productType": goods.get("goodsCategory") or request.get("productType"),
             "productName": goods.get("goodsName")
             or request.get("productName")
             or request.get("description"),
@@ -443,13 +434,28 @@ class PayService:
             "totalFee": Decimal(_amount(order.order_amount)),
             "currency": order.currency,
         }
-        if order.transaction_id:
-            data["transactionId"] = order.transaction_id
         if order.payer_user_id:
             data["openUserId"] = open_user_id(order.merchant_id, order.payer_user_id)
+        if order.transaction_id:
+            data["transactionId"] = order.transaction_id
         if order.pass_through_info is not None:
             data["passThroughInfo"] = order.pass_through_info
+        data["commission"] = Decimal(0)
+        if order.payer_user_id:
+            data["paymentInfo"] = self._payment_info(order)
         return data
+
+    def _payment_info(self, order: PayOrder) -> dict[str, Any]:
+        return {
+            "payMethod": order.payer_wallet or FUNDING,
+            "paymentInstructions": [
+                {
+                    "currency": order.currency,
+                    "amount": Decimal(_amount(order.order_amount)),
+                    "price": Decimal(1),
+                }
+            ],
+        }
 
     async def _order_webhook(
         self, session: AsyncSession, order: PayOrder, status: str, now: int
@@ -770,6 +776,8 @@ class PayService:
         refund, order = existing
         data = self.refund_out(refund, order, duplicate=False)
         del data["duplicateRequest"]
+        data["refundedCommission"] = "0"
+        data["refundCommission"] = "0"
         data["refundStatus"] = refund.status
         return data
 
@@ -848,17 +856,17 @@ class PayService:
             reason=reject,
         )
         data = self._order_notification(order)
-        data["refundInfo"] = jsonwire.dumps(
-            {
-                "refundRequestId": refund.refund_request_id,
-                "prepayId": order.prepay_id,
-                "orderAmount": Decimal(_amount(order.order_amount)),
-                "refundedAmount": Decimal(_amount(order.refunded_amount)),
-                "refundAmount": Decimal(_amount(refund.refund_amount)),
-                "remainingAttempts": MAX_REFUND_ATTEMPTS - order.refund_attempts,
-                "payerOpenId": open_user_id(order.merchant_id, order.payer_user_id or ""),
-            }
-        )
+        data["transactTime"] = now
+        data["refundInfo"] = {
+            "refundRequestId": refund.refund_request_id,
+            "prepayId": order.prepay_id,
+            "orderAmount": Decimal(_amount(order.order_amount)),
+            "refundedAmount": Decimal(_amount(order.refunded_amount)),
+            "refundAmount": Decimal(_amount(refund.refund_amount)),
+            "remainingAttempts": MAX_REFUND_ATTEMPTS - order.refund_attempts,
+            "payerOpenId": open_user_id(order.merchant_id, order.payer_user_id or ""),
+            "duplicateRequest": False,
+        }
         await webhooks.send(
             session,
             url=await self._webhook_url(
