@@ -13,73 +13,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
+from common import ADMIN, Prepared, Result, bare, report, run, sandbox_server
 
 from binance_sandbox import jsonwire
-from binance_sandbox.serving import free_port
 from binance_sandbox.signing import generate_private_key, public_key_to_der_b64
 from binance_sandbox.signing.connect import sign_connect
 
-ADMIN = "bench-admin"
 PREFIX = "/papi/v1/ramp/connect/prime"
-
-
-@dataclass
-class Result:
-    name: str
-    requests: int
-    seconds: float
-    latencies_ms: list[float]
-    errors: int
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds
-
-    def pct(self, p: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
-
-
-Prepared = tuple[str, str, bytes, dict[str, str]]  # method, path, body, headers
-
-
-async def run(
-    url: str,
-    name: str,
-    requests: list[Prepared],
-    concurrency: int,
-    ok: Callable[[httpx.Response], bool],
-) -> Result:
-    latencies: list[float] = []
-    errors = 0
-    queue = list(reversed(requests))
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
-
-        async def worker() -> None:
-            nonlocal errors
-            while queue:
-                method, path, body, headers = queue.pop()
-                began = time.perf_counter()
-                response = await http.request(method, path, content=body, headers=headers)
-                latencies.append((time.perf_counter() - began) * 1000)
-                if not ok(response):
-                    errors += 1
-
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        seconds = time.perf_counter() - began
-    return Result(name, len(requests), seconds, latencies, errors)
 
 
 def signed(client_id: str, token: str, key: object, path: str, payload: object) -> Prepared:
@@ -159,7 +102,7 @@ async def bench(url: str, n: int, concurrency: int) -> list[Result]:
         for i, q in enumerate(ids)
     ]
     execute = await run(url, "signed quote/execute", executes, concurrency, envelope_ok)
-    return [bare, quotes, execute]
+    return [base, quotes, execute]
 
 
 def main() -> None:
@@ -168,50 +111,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        database = args.database or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "binance_sandbox",
-                "serve",
-                "--port",
-                str(port),
-                "--database",
-                database,
-                "--admin-token",
-                ADMIN,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(url + "/healthz")
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
-            results = asyncio.run(bench(url, args.requests, args.concurrency))
-        finally:
-            server.terminate()
-            server.wait()
-    base = results[0].rps
-    print(
-        f"database: {database.split(':')[0]}   requests: {args.requests} each   concurrency: {args.concurrency}"
-    )
-    print(f"{'endpoint':<24}{'req/s':>9}{'ratio':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
-    for r in results:
-        print(
-            f"{r.name:<24}{r.rps:>9.0f}{r.rps / base:>8.2f}{r.pct(0.5):>9.1f}{r.pct(0.99):>9.1f}{r.errors:>8}"
-        )
-    print(f"mean latency of execute: {statistics.mean(results[2].latencies_ms):.1f} ms")
+    with sandbox_server(args.database) as (url, database):
+        results = asyncio.run(bench(url, args.requests, args.concurrency))
+    report(database, args.requests, args.concurrency, results)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ and on PostgreSQL. `.ci/run` calls it; so does a developer.
     python3 -m pip install uv==0.13.9 && python3 -m uv run --locked python scripts/check.py
 
 PostgreSQL (and Redis) are used when reachable on 127.0.0.1, started when this machine has
-them installed but stopped, and required when CI=true. Extra arguments go to pytest.
+them installed but stopped, and required when CI=true. So is Chromium (the browser tests drive
+/usr/bin/chromium): installed with apt-get when missing and this runs as root. Extra arguments
+go to pytest.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BSX_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = "/usr/bin/chromium"
 
 
 def step(title: str, *cmd: str, env: dict[str, str] | None = None) -> None:
@@ -83,11 +86,30 @@ def ensure_redis() -> bool:
     return wait_port(6379, 10)
 
 
+def ensure_chromium() -> None:
+    """The browser tests (tests/hosted) drive Debian's Chromium with Playwright; Playwright's
+    own browser downloads are never used. Install it when this machine can."""
+    if Path(CHROMIUM).exists():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("==> installing Chromium for the browser tests", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        if subprocess.run(["apt-get", "update"], env=env, check=False).returncode == 0:
+            subprocess.run(["apt-get", "install", "-y", "chromium"], env=env, check=False)
+    if Path(CHROMIUM).exists():
+        return
+    if CI:
+        print(f"Chromium ({CHROMIUM}) is required in CI and could not be installed.", flush=True)
+        sys.exit(1)
+    print(f"\nChromium ({CHROMIUM}) is not available here: browser tests are skipped.", flush=True)
+
+
 def main() -> None:
     pytest_args = sys.argv[1:]
     step("format", "ruff", "format", "--check", "src", "tests", "bench", "scripts")
     step("lint", "ruff", "check", "src", "tests", "bench", "scripts")
     step("types", "mypy")
+    ensure_chromium()
     step("tests on SQLite", "pytest", *pytest_args, env={"BSX_TEST_DATABASE_URL": ""})
     if ensure_postgres():
         ensure_redis()

@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
-from sandbox_harness import ServerThread
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -22,6 +21,7 @@ from starlette.routing import Route
 
 from binance_sandbox import jsonwire
 from binance_sandbox.signing import load_public_key
+from sandbox_harness import ServerThread
 
 BASE = "/binancepay/openapi"
 

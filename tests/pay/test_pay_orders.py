@@ -400,3 +400,19 @@ def test_webhooks_retry_up_to_six_times(
         receiver.failing = False
     sandbox.admin.post(f"/sandbox/v1/webhooks/{delivery['id']}/redeliver")
     sandbox.wait_for(lambda: receiver.find("PAY", "PAY_SUCCESS", prepay_id), what="redelivery")
+
+
+def test_payment_takes_funding_first_then_spot(sandbox: Any, pay: PaySigned) -> None:
+    split = sandbox.create_user()
+    sandbox.admin.post(
+        "/sandbox/v1/balances/credit",
+        json={"userId": split, "asset": "USDT", "amount": "20", "wallet": "FUNDING"},
+    )
+    sandbox.credit(split, "USDT", "10")
+    prepay_id = pay.ok("/v2/order", order_body(trade_no(), "25"))["prepayId"]
+    paid = sandbox.admin.post(
+        f"/sandbox/v1/pay/orders/{prepay_id}/pay", json={"payerUserId": split}
+    ).json()
+    assert paid["status"] == "PAID" and paid["paymentInfo"]["payMethod"] == "FUNDING"
+    assert (sandbox.balance(split, "USDT", "FUNDING"), sandbox.balance(split, "USDT")) == (0, 5)
+    sandbox.audit()

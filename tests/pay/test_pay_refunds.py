@@ -68,6 +68,11 @@ def test_partial_refunds_then_full(
     )
     assert again["duplicateRequest"] is True and again["refundedAmount"] == "30"
     assert sandbox.balance(payer, "USDT") == Decimal("930")  # nothing moved twice
+    assert pay.fail(
+        "/order/refund",
+        {"refundRequestId": "r1-" + prepay_id, "prepayId": prepay_id, "refundAmount": 31},
+        "400102",
+    ) == (f"refundRequestId r1-{prepay_id} was used for another refund.")
 
     assert pay.fail(
         "/order/refund",

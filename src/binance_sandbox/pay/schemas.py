@@ -262,6 +262,7 @@ class SubMerchantAdd(Body):
     merchantName: str = Field(min_length=1, max_length=128)
     merchantType: Literal[1, 2, 3, 4, 5]
     merchantMcc: str = Field(min_length=1, max_length=16)
+    payIndustryDescription: str | None = Field(default=None, max_length=500)
     country: str = Field(min_length=2, max_length=256)
     brandLogo: str | None = Field(default=None, max_length=256)
     address: str | None = Field(default=None, max_length=1024)

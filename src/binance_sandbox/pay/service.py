@@ -571,31 +571,31 @@ class PayService:
             if order.status == "INITIAL":
                 _move(order, "PENDING")
                 _event(session, prepay_id, now, "pending", status="PENDING", payer=payer_user_id)
-            paid_from = None
-            for wallet in (FUNDING, SPOT):
-                try:
-                    async with session.begin_nested():
-                        await post(
-                            session,
-                            "pay_payment",
-                            transfer(
-                                user_account(payer_user_id, order.currency, wallet),
-                                merchant_wallet(order.merchant_id, order.currency),
-                                order.order_amount,
-                            ),
-                            at=now,
-                            ref_type="pay_order",
-                            ref_id=prepay_id,
-                        )
-                    paid_from = wallet
-                    break
-                except InsufficientBalance:
-                    continue
-            if paid_from is None:
+            # Binance Pay takes the Funding wallet first and the rest from Spot, in one entry.
+            funding = await balance(session, user_account(payer_user_id, order.currency, FUNDING))
+            from_funding = min(max(funding, 0), order.order_amount)
+            parts = [(FUNDING, from_funding), (SPOT, order.order_amount - from_funding)]
+            legs = [
+                leg
+                for wallet, units in parts
+                if units
+                for leg in transfer(
+                    user_account(payer_user_id, order.currency, wallet),
+                    merchant_wallet(order.merchant_id, order.currency),
+                    units,
+                )
+            ]
+            try:
+                async with session.begin_nested():
+                    await post(
+                        session, "pay_payment", legs, at=now, ref_type="pay_order", ref_id=prepay_id
+                    )
+            except InsufficientBalance as exc:
                 raise InsufficientFunds(
                     f"Insufficient {order.currency} balance to pay "
                     f"{_amount(order.order_amount)} {order.currency}."
-                )
+                ) from exc
+            paid_from = FUNDING if from_funding * 2 >= order.order_amount else SPOT
             _move(order, "PAID")
             order.payer_user_id = payer_user_id
             order.payer_wallet = paid_from
@@ -679,7 +679,17 @@ class PayService:
     ) -> dict[str, Any]:
         existing = await self._existing_refund(session, merchant.merchant_id, req.refundRequestId)
         if existing is not None:
-            return self.refund_out(*existing, duplicate=True)
+            refund, order_then = existing
+            # The last attempt refunds the remainder whatever was asked, so only its order counts.
+            same_amount = (
+                refund.attempt == MAX_REFUND_ATTEMPTS
+                or refund.refund_amount == money.to_units(req.refundAmount)
+            )
+            if refund.prepay_id != req.prepayId or not same_amount:
+                raise errors.InvalidParamWrongValue(
+                    f"refundRequestId {req.refundRequestId} was used for another refund."
+                )
+            return self.refund_out(refund, order_then, duplicate=True)
         order = (
             await session.execute(
                 select(PayOrder)

@@ -7,7 +7,7 @@ import json
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from binance_sandbox.ledger import money
@@ -24,7 +24,14 @@ from binance_sandbox.pay.auth import MerchantAuth
 from binance_sandbox.pay.keys import PayWebhookKey
 from binance_sandbox.pay.service import FUNDING, PAY_CURRENCIES, SPOT
 from binance_sandbox.platform import Platform
-from binance_sandbox.storage.models import PayWalletTransfer, SubMerchant
+from binance_sandbox.storage.models import (
+    PayOrder,
+    PayPayout,
+    PayPayoutDetail,
+    PayRefund,
+    PayWalletTransfer,
+    SubMerchant,
+)
 
 WALLETS = {"FUNDING_WALLET": FUNDING, "SPOT_WALLET": SPOT}
 VALUATION_FIAT = "USD"
@@ -73,7 +80,12 @@ class WalletService:
         async with self.p.db.read() as session:
             accounts = await balances_of(session, f"user:{merchant.merchant_id}")
         held = {a.asset: a.balance for a in accounts if a.wallet == wallet}
-        assets = [currency] if currency else sorted(a for a, units in held.items() if units)
+        frozen = await self._frozen(merchant.merchant_id, wallet)
+        assets = (
+            [currency]
+            if currency
+            else sorted(a for a in set(held) | set(frozen) if held.get(a) or frozen.get(a))
+        )
         now = self.p.clock.now_ms()
         out = []
         for asset in assets:
@@ -83,7 +95,7 @@ class WalletService:
                 {
                     "asset": asset,
                     "available": amount,
-                    "freeze": Decimal(0),
+                    "freeze": money.from_units(frozen.get(asset, 0)).normalize(),
                     "availableFiatValuation": fiat,
                     "availableBtcValuation": btc,
                 }
@@ -94,6 +106,37 @@ class WalletService:
             "updateTime": str(now),
             "fiat": VALUATION_FIAT,
         }
+
+    async def _frozen(self, merchant_id: str, wallet: str) -> dict[str, int]:
+        """What has left this wallet but is not settled yet: refunds still pending (they come
+        from FUNDING) and payout details not yet paid, per asset."""
+        frozen: dict[str, int] = {}
+        async with self.p.db.read() as session:
+            if wallet == FUNDING:
+                refunds = await session.execute(
+                    select(PayOrder.currency, func.sum(PayRefund.refund_amount))
+                    .join(PayOrder, PayOrder.prepay_id == PayRefund.prepay_id)
+                    .where(
+                        PayRefund.merchant_id == merchant_id, PayRefund.status == "REFUND_PENDING"
+                    )
+                    .group_by(PayOrder.currency)
+                )
+                for asset, units in refunds:
+                    frozen[asset] = frozen.get(asset, 0) + int(units)
+            method = "FUNDING_WALLET" if wallet == FUNDING else "SPOT_WALLET"
+            payouts = await session.execute(
+                select(PayPayout.currency, func.sum(PayPayoutDetail.amount))
+                .join(PayPayout, PayPayout.payout_id == PayPayoutDetail.payout_id)
+                .where(
+                    PayPayout.merchant_id == merchant_id,
+                    PayPayoutDetail.transfer_method == method,
+                    PayPayoutDetail.status.in_(("PROCESSING", "AWAITING_RECEIPT")),
+                )
+                .group_by(PayPayout.currency)
+            )
+            for asset, units in payouts:
+                frozen[asset] = frozen.get(asset, 0) + int(units)
+        return frozen
 
     def _transfer_out(self, t: PayWalletTransfer) -> dict[str, Any]:
         return {
@@ -202,6 +245,12 @@ class WalletService:
                 "incorporationDate",
             )
         )
+        if req.merchantMcc == "9999":
+            needed = (*needed, "payIndustryDescription")
+        if req.siteType == 1:
+            needed = (*needed, "siteUrl", "siteName")
+        elif req.siteType in (2, 3):
+            needed = (*needed, "siteName")
         missing = [name for name in needed if getattr(req, name) in (None, "")]
         if missing:
             raise errors.MandatoryParamEmptyOrMalformed(
