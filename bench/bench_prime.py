@@ -69,15 +69,7 @@ async def bench(url: str, n: int, concurrency: int) -> list[Result]:
         "amountType": 1,
     }
 
-    warm = [("GET", "/healthz", b"", {})] * 200
-    await run(url, "warm-up", warm, concurrency, lambda r: r.status_code == 200)
-    bare = await run(
-        url,
-        "bare GET /healthz",
-        [("GET", "/healthz", b"", {})] * n,
-        concurrency,
-        lambda r: r.status_code == 200,
-    )
+    base = await bare(url, n, concurrency)
     quotes = await run(
         url,
         "signed quote",

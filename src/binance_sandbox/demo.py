@@ -58,6 +58,12 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
         time.sleep(0.1)
 
 
+def run_pay_demo(demo: Demo, url: str, admin: httpx.Client) -> None:
+    from binance_sandbox.demo_pay import run_pay
+
+    run_pay(demo, url, admin)
+
+
 def run_demo(console: Console | None = None, workdir: Path | None = None) -> None:
     console = console or Console()
     with tempfile.TemporaryDirectory(prefix="bsx-demo-") as tmp:
@@ -66,7 +72,7 @@ def run_demo(console: Console | None = None, workdir: Path | None = None) -> Non
 
 def _run(demo: Demo) -> None:
     c = demo.console
-    c.rule("[bold]binance-sandbox demo: Connect Prime buy and sell")
+    c.rule("[bold]binance-sandbox demo: Connect Prime buy and sell, Binance Pay")
     settings = Settings(
         database_url=f"sqlite:///{demo.workdir / 'sandbox.db'}",
         admin_token=ADMIN,
@@ -144,6 +150,8 @@ def _run(demo: Demo) -> None:
             sandbox.url, partner["clientId"], partner["signAccessToken"], key
         ) as prime:
             _buy_and_sell(demo, prime, shop, admin, user)
+        run_pay_demo(demo, sandbox.url, admin)
+        final_audit(demo, admin)
     finally:
         shop.close()
         admin.close()
@@ -269,7 +277,6 @@ def _buy_and_sell(
         lambda e: f"{e['status']}",
     )
 
-    audit = admin.get("/sandbox/v1/ledger/audit").json()
     fiat = shop.get(f"/merchant/v1/users/{user}/fiat").json()["data"]["balances"]
     table = Table(title="final balances")
     table.add_column("where")
@@ -280,8 +287,12 @@ def _buy_and_sell(
     for currency, amount in fiat.items():
         table.add_row("partner (merchant kit)", currency, amount)
     c.print(table)
+
+
+def final_audit(demo: Demo, admin: httpx.Client) -> None:
+    audit = admin.get("/sandbox/v1/ledger/audit").json()
     verdict = "[green]balanced, conserved, nothing negative[/]" if audit["ok"] else audit
-    c.print(f"ledger audit: {verdict}")
+    demo.console.print(f"ledger audit: {verdict}")
     if not audit["ok"]:
         raise RuntimeError("the ledger audit failed")
 

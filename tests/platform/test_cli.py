@@ -91,3 +91,11 @@ def test_demo_runs_a_buy_and_a_sell(tmp_path: Path, capsys: Any) -> None:
     assert "FILLED: " in text and "platform calls the Transfer API" in text
     assert "ledger audit: balanced, conserved, nothing negative" in text
     assert text.count("webhook prime_order_event received and verified") == 2
+    for step in (
+        "pay  ",
+        "webhook PAY_SUCCESS received and verified",
+        "refunded 10 of 25",
+        "FULL_REFUNDED",
+        "SUCCESS, paid 12",
+    ):
+        assert step in text, step

@@ -175,3 +175,13 @@ def test_healthz_and_openapi(sandbox: Any) -> None:
     assert len(prime) == 12
     assert "requestBody" in paths["/papi/v1/ramp/connect/prime/quote"]["post"]
     assert "/sandbox/v1/partners" in paths
+
+
+def test_a_stale_clock_state_never_moves_the_clock_back() -> None:
+    from binance_sandbox.clock import Clock, ClockState
+
+    clock = Clock(ClockState(0, 1_000, 1))
+    newer = clock.advanced(500)
+    clock.load(newer)
+    clock.load(ClockState(0, 1_000, 1))  # a read that started before the advance committed
+    assert clock.now_ms() == 1_500

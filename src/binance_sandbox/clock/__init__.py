@@ -49,6 +49,10 @@ class Clock:
         return self._state.frozen_at_ms is not None
 
     def load(self, state: ClockState) -> None:
+        """Take a state read from storage, unless it is older than the one held: a read that
+        raced with a change must never move the clock back."""
+        if state.version < self._state.version:
+            return
         changed = state.version != self._state.version
         self._state = state
         if changed:
