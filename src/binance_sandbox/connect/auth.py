@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
-import json
-import time
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 
+from binance_sandbox.access import CachedDirectory, Network, ip_allowed, networks
 from binance_sandbox.clock import Clock, wall_ms
 from binance_sandbox.connect import errors
 from binance_sandbox.signing import load_public_key
@@ -33,58 +31,37 @@ class PartnerAuth:
     sign_access_token: str
     public_key: rsa.RSAPublicKey
     public_key_fingerprint: str
-    ip_whitelist: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    ip_whitelist: tuple[Network, ...]
     active: bool
     custom_spread_min: str
     custom_spread_max: str
 
 
-def _networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    return tuple(ipaddress.ip_network(item, strict=False) for item in json.loads(raw or "[]"))
-
-
-class PartnerDirectory:
-    """Partners by client id, cached for `ttl_s` so that a signed request costs no query.
-    The control API calls `invalidate` on every change it makes."""
+class PartnerDirectory(CachedDirectory[PartnerAuth]):
+    """Partners by client id (see `CachedDirectory`)."""
 
     def __init__(self, db: Database, *, ttl_s: float = 2.0) -> None:
-        self._db = db
-        self._ttl = ttl_s
-        self._cache: dict[str, tuple[float, PartnerAuth | None]] = {}
-
-    def invalidate(self, client_id: str | None = None) -> None:
-        if client_id is None:
-            self._cache.clear()
-        else:
-            self._cache.pop(client_id, None)
-
-    async def get(self, client_id: str) -> PartnerAuth | None:
-        hit = self._cache.get(client_id)
-        now = time.monotonic()
-        if hit is not None and now - hit[0] < self._ttl:
-            return hit[1]
-        async with self._db.read() as session:
-            row = (
-                await session.execute(select(Partner).where(Partner.client_id == client_id))
-            ).scalar_one_or_none()
-        auth = None
-        if row is not None:
-            auth = PartnerAuth(
+        async def load(client_id: str) -> PartnerAuth | None:
+            async with db.read() as session:
+                row = (
+                    await session.execute(select(Partner).where(Partner.client_id == client_id))
+                ).scalar_one_or_none()
+            if row is None:
+                return None
+            return PartnerAuth(
                 id=row.id,
                 client_id=row.client_id,
                 name=row.name,
                 sign_access_token=row.sign_access_token,
                 public_key=load_public_key(row.rsa_public_key),
                 public_key_fingerprint=hashlib.sha256(row.rsa_public_key.encode()).hexdigest()[:16],
-                ip_whitelist=_networks(row.ip_whitelist),
+                ip_whitelist=networks(row.ip_whitelist),
                 active=row.active,
                 custom_spread_min=row.custom_spread_min,
                 custom_spread_max=row.custom_spread_max,
             )
-        if len(self._cache) > 10_000:
-            self._cache.clear()
-        self._cache[client_id] = (now, auth)
-        return auth
+
+        super().__init__(load, ttl_s=ttl_s)
 
 
 @dataclass
@@ -122,16 +99,11 @@ async def authenticate(
             f"X-Tesla-Timestamp {timestamp!r} vs sandbox clock {clock.now_ms()} and wall clock "
             f"{wall_ms()} (allowed difference {recv_window_ms} ms from either)",
         )
-    if partner.ip_whitelist:
-        try:
-            ip = ipaddress.ip_address(client_ip or "")
-        except ValueError:
-            ip = None
-        if ip is None or not any(ip in net for net in partner.ip_whitelist):
-            return AuthFailure(
-                errors.IpNotWhitelisted(f"IP {client_ip} is not whitelisted for this client."),
-                client_id,
-            )
+    if not ip_allowed(partner.ip_whitelist, client_ip):
+        return AuthFailure(
+            errors.IpNotWhitelisted(f"IP {client_ip} is not whitelisted for this client."),
+            client_id,
+        )
     signature = headers.get("x-tesla-signature", "")
     if not signature or not verify_connect(partner.public_key, body, timestamp, signature):
         payload = connect_payload(body, timestamp)

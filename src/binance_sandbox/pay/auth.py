@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
-import json
 import re
-import time
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from binance_sandbox.access import CachedDirectory, Network, ip_allowed, networks
 from binance_sandbox.cache import NonceCache
 from binance_sandbox.clock import Clock
 from binance_sandbox.connect.auth import timestamp_fresh
@@ -39,50 +37,35 @@ class MerchantAuth:
     api_key: str
     api_secret: str
     webhook_url: str | None
-    ip_whitelist: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    ip_whitelist: tuple[Network, ...]
     direct_debit_whitelisted: bool
     active: bool
 
 
-class MerchantDirectory:
-    """Merchants by API key, cached for `ttl_s`; the control API invalidates on change."""
+class MerchantDirectory(CachedDirectory[MerchantAuth]):
+    """Merchants by API key (see `CachedDirectory`)."""
 
     def __init__(self, db: Database, *, ttl_s: float = 2.0) -> None:
-        self._db = db
-        self._ttl = ttl_s
-        self._cache: dict[str, tuple[float, MerchantAuth | None]] = {}
-
-    def invalidate(self) -> None:
-        self._cache.clear()
-
-    async def get(self, api_key: str) -> MerchantAuth | None:
-        hit = self._cache.get(api_key)
-        now = time.monotonic()
-        if hit is not None and now - hit[0] < self._ttl:
-            return hit[1]
-        async with self._db.read() as session:
-            row = (
-                await session.execute(select(Merchant).where(Merchant.api_key == api_key))
-            ).scalar_one_or_none()
-        auth = None
-        if row is not None:
-            auth = MerchantAuth(
+        async def load(api_key: str) -> MerchantAuth | None:
+            async with db.read() as session:
+                row = (
+                    await session.execute(select(Merchant).where(Merchant.api_key == api_key))
+                ).scalar_one_or_none()
+            if row is None:
+                return None
+            return MerchantAuth(
                 id=row.id,
                 merchant_id=row.merchant_id,
                 name=row.name,
                 api_key=row.api_key,
                 api_secret=row.api_secret,
                 webhook_url=row.webhook_url,
-                ip_whitelist=tuple(
-                    ipaddress.ip_network(n, strict=False) for n in json.loads(row.ip_whitelist)
-                ),
+                ip_whitelist=networks(row.ip_whitelist),
                 direct_debit_whitelisted=row.direct_debit_whitelisted,
                 active=row.active,
             )
-        if len(self._cache) > 10_000:
-            self._cache.clear()
-        self._cache[api_key] = (now, auth)
-        return auth
+
+        super().__init__(load, ttl_s=ttl_s)
 
 
 def pay_signature(secret: str, payload: bytes) -> str:
@@ -129,15 +112,10 @@ async def authenticate(
             errors.InvalidApiKeyOrIp("API identity key not found or invalid."), None
         )
     caller = merchant.merchant_id
-    if merchant.ip_whitelist:
-        try:
-            ip = ipaddress.ip_address(client_ip or "")
-        except ValueError:
-            ip = None
-        if ip is None or not any(ip in net for net in merchant.ip_whitelist):
-            return PayAuthFailure(
-                errors.InvalidApiKeyOrIp(f"IP {client_ip} is not allowed for this API key."), caller
-            )
+    if not ip_allowed(merchant.ip_whitelist, client_ip):
+        return PayAuthFailure(
+            errors.InvalidApiKeyOrIp(f"IP {client_ip} is not allowed for this API key."), caller
+        )
     if not merchant.active:
         return PayAuthFailure(
             errors.InvalidAccountStatus(
