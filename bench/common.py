@@ -20,6 +20,8 @@ from binance_sandbox.serving import free_port
 
 ADMIN = "bench-admin"
 Prepared = tuple[str, str, bytes, dict[str, str]]  # method, path, body, headers
+# A request, or how to build it at send time (for signatures with a short time window).
+Request = Prepared | Callable[[], Prepared]
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Result:
     seconds: float
     latencies_ms: list[float]
     errors: int
+    error_samples: list[str]
 
     @property
     def rps(self) -> float:
@@ -81,11 +84,12 @@ def sandbox_server(database: str | None) -> Iterator[tuple[str, str]]:
 async def run(
     url: str,
     name: str,
-    requests: list[Prepared],
+    requests: list[Request],
     concurrency: int,
     ok: Callable[[httpx.Response], bool],
 ) -> Result:
     latencies: list[float] = []
+    samples: list[str] = []
     errors = 0
     queue = list(reversed(requests))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -94,17 +98,20 @@ async def run(
         async def worker() -> None:
             nonlocal errors
             while queue:
-                method, path, body, headers = queue.pop()
+                item = queue.pop()
+                method, path, body, headers = item() if callable(item) else item
                 began = time.perf_counter()
                 response = await http.request(method, path, content=body, headers=headers)
                 latencies.append((time.perf_counter() - began) * 1000)
                 if not ok(response):
                     errors += 1
+                    if len(samples) < 3:
+                        samples.append(response.text[:200])
 
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         seconds = time.perf_counter() - began
-    return Result(name, len(requests), seconds, latencies, errors)
+    return Result(name, len(requests), seconds, latencies, errors, samples)
 
 
 async def bare(url: str, n: int, concurrency: int) -> Result:
@@ -129,6 +136,8 @@ def report(database: str, n: int, concurrency: int, results: list[Result]) -> No
     print(f"database: {database.split(':')[0]}   requests: {n} each   concurrency: {concurrency}")
     print(f"{'endpoint':<26}{'req/s':>9}{'ratio':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for r in results:
-        print(
-            f"{r.name:<26}{r.rps:>9.0f}{r.rps / base:>8.2f}{r.pct(0.5):>9.1f}{r.pct(0.99):>9.1f}{r.errors:>8}"
-        )
+        row = f"{r.name:<26}{r.rps:>9.0f}{r.rps / base:>8.2f}"
+        print(f"{row}{r.pct(0.5):>9.1f}{r.pct(0.99):>9.1f}{r.errors:>8}")
+    for r in results:
+        for sample in r.error_samples:
+            print(f"  {r.name} error: {sample}")
