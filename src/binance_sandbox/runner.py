@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
+import sys
 
 from binance_sandbox.app import build_services, build_worker
 from binance_sandbox.config import Settings
@@ -16,8 +16,8 @@ async def run_worker_forever(settings: Settings) -> None:
     worker = build_worker(platform, await build_services(platform))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
+    if sys.platform != "win32":  # Windows event loops take no signal handlers
+        for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
     try:
         await worker.run(stop)
