@@ -2,7 +2,7 @@
 read, how a request is signed and when a failed one is tried again.
 
 `ConnectPrimeClient` and `AsyncConnectPrimeClient` only add the HTTP round trip and the
-sleeping, so the two cannot drift apart.
+sleeping (`_base`), so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import pydantic
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from binance_sandbox import jsonwire
+from binance_sandbox.client._base import read_data
 from binance_sandbox.client.errors import (
     BinanceSandboxError,
     QuoteCacheFailed,
     SysBusy,
     SysError,
     TransportError,
-    UnexpectedResponse,
     WaitTimeout,
     error_from_response,
 )
@@ -85,18 +85,13 @@ class Call(Generic[T]):
         return jsonwire.dumps(self.payload).encode()
 
     def result(self, response: httpx.Response) -> T:
-        error = error_from_response(response)
-        if error is not None:
-            raise error
-        body = jsonwire.loads(response.content)
-        try:
-            return self.parse(body.get("data"))
-        except (pydantic.ValidationError, TypeError, KeyError) as exc:
-            raise UnexpectedResponse(
-                f"data of {self.path} has an unexpected shape: {exc}",
-                http_status=response.status_code,
-                body=body,
-            ) from exc
+        return read_data(response, error_from_response, self.path, self.parse)
+
+    def retry_delay(
+        self, error: BinanceSandboxError, retries_done: int, max_retries: int
+    ) -> float | None:
+        """`retry_delay` (below) for this call."""
+        return retry_delay(self, error, retries_done, max_retries)
 
 
 class RequestSigner:

@@ -15,18 +15,15 @@ Retries (guide §11) re-sign with a fresh timestamp each time:
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Awaitable, Callable
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from binance_sandbox.client import _calls
-from binance_sandbox.client._calls import AmountLike, Call, OrderWait, RequestSigner
-from binance_sandbox.client.errors import BinanceSandboxError, TransportError
+from binance_sandbox.client._base import AsyncClient, SyncClient
+from binance_sandbox.client._calls import AmountLike, OrderWait, RequestSigner
 from binance_sandbox.client.models import (
     AmountLimits,
     AmountType,
@@ -45,17 +42,11 @@ from binance_sandbox.client.models import (
     TransactionPage,
 )
 
-T = TypeVar("T")
-
 DEFAULT_TIMEOUT = 15.0  # guide §13: 10–15 s
 DEFAULT_MAX_RETRIES = 3
 
 
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-class ConnectPrimeClient:
+class ConnectPrimeClient(SyncClient):
     """Connect Prime over `httpx.Client`.
 
     `private_key` is an `RSAPrivateKey`, or its Base64 PKCS#8 DER (as the guide's Java example
@@ -76,46 +67,18 @@ class ConnectPrimeClient:
         clock: Callable[[], int] | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        self._signer = RequestSigner(client_id, access_token, private_key)
-        self._max_retries = max_retries
-        self._clock = clock or _now_ms
-        self._sleep = sleep or time.sleep
-        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+        super().__init__(
+            RequestSigner(client_id, access_token, private_key),
+            base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            transport=transport,
+            clock=clock,
+            sleep=sleep,
+        )
 
     def close(self) -> None:
         self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def _send(self, call: Call[T]) -> T:
-        body = call.body()
-        retries = 0
-        while True:
-            headers = self._signer.headers(body, self._clock())
-            error: BinanceSandboxError
-            try:
-                response = self._http.post(call.url, content=body, headers=headers)
-            except httpx.TransportError as exc:
-                error = TransportError.wrap(exc)
-            else:
-                try:
-                    return call.result(response)
-                except BinanceSandboxError as exc:
-                    error = exc
-            delay = _calls.retry_delay(call, error, retries, self._max_retries)
-            if delay is None:
-                raise error
-            self._sleep(delay)
-            retries += 1
 
     # --- buy and sell flows (guide §6, §7) -----------------------------------------------
 
@@ -257,7 +220,7 @@ class ConnectPrimeClient:
         return self._send(_calls.discover(fiat_currency))
 
 
-class AsyncConnectPrimeClient:
+class AsyncConnectPrimeClient(AsyncClient):
     """Connect Prime over `httpx.AsyncClient`; see `ConnectPrimeClient`."""
 
     def __init__(
@@ -273,46 +236,18 @@ class AsyncConnectPrimeClient:
         clock: Callable[[], int] | None = None,
         sleep: Callable[[float], Awaitable[Any]] | None = None,
     ) -> None:
-        self._signer = RequestSigner(client_id, access_token, private_key)
-        self._max_retries = max_retries
-        self._clock = clock or _now_ms
-        self._sleep = sleep or asyncio.sleep
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        super().__init__(
+            RequestSigner(client_id, access_token, private_key),
+            base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            transport=transport,
+            clock=clock,
+            sleep=sleep,
+        )
 
     async def aclose(self) -> None:
         await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def _send(self, call: Call[T]) -> T:
-        body = call.body()
-        retries = 0
-        while True:
-            headers = self._signer.headers(body, self._clock())
-            error: BinanceSandboxError
-            try:
-                response = await self._http.post(call.url, content=body, headers=headers)
-            except httpx.TransportError as exc:
-                error = TransportError.wrap(exc)
-            else:
-                try:
-                    return call.result(response)
-                except BinanceSandboxError as exc:
-                    error = exc
-            delay = _calls.retry_delay(call, error, retries, self._max_retries)
-            if delay is None:
-                raise error
-            await self._sleep(delay)
-            retries += 1
 
     async def fiat_list(self, user_id: str) -> list[FiatCurrency]:
         return await self._send(_calls.fiat_list(user_id))

@@ -37,7 +37,8 @@ Hierarchy::
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
 import pydantic
@@ -103,26 +104,40 @@ class WebhookVerificationError(BinanceSandboxError):
     """A webhook failed verification: missing header, bad signature, stale timestamp, …"""
 
 
-class ConnectError(BinanceSandboxError):
+class _EnvelopeError(BinanceSandboxError):
+    """A family's envelope that reports a failure: the base of `ConnectError` and
+    `pay_errors.PayError`, which name their codes `TYPE` and `NAME`."""
+
+    CODE: ClassVar[str | None] = None
+
+    def __init__(
+        self, code: str, message: str, *, http_status: int, body: object, data: object = None
+    ) -> None:
+        kind = self._kind()
+        super().__init__(f"{code} {kind}: {message}" if kind else f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.http_status = http_status
+        self.body = body
+        self.data = data
+
+    @classmethod
+    def _kind(cls) -> str | None:
+        return None
+
+
+class ConnectError(_EnvelopeError):
     """A Connect Prime envelope with `"success": false` (guide §11).
 
     `code` and `message` are the envelope's, `http_status` the HTTP status it came with, `body`
     the whole parsed envelope and `data` its `data` member (None for most codes).
     """
 
-    CODE: ClassVar[str | None] = None
     TYPE: ClassVar[str | None] = None
 
-    def __init__(
-        self, code: str, message: str, *, http_status: int, body: object, data: object = None
-    ) -> None:
-        kind = f" {self.TYPE}" if self.TYPE else ""
-        super().__init__(f"{code}{kind}: {message}")
-        self.code = code
-        self.message = message
-        self.http_status = http_status
-        self.body = body
-        self.data = data
+    @classmethod
+    def _kind(cls) -> str | None:
+        return cls.TYPE
 
 
 class SysError(ConnectError):
@@ -246,38 +261,51 @@ _ERRORS_BY_CODE: dict[str, type[ConnectError]] = {
 }
 
 
-def _is_envelope(body: Any) -> bool:
-    return (
-        isinstance(body, dict)
-        and isinstance(body.get("success"), bool)
-        and isinstance(body.get("code"), str | int)
-        and not isinstance(body.get("code"), bool)
-    )
+E = TypeVar("E", bound=_EnvelopeError)
 
 
-def error_from_response(response: httpx.Response) -> BinanceSandboxError | None:
-    """The exception a Connect answer stands for, or None when it is a success envelope."""
+def read_envelope(
+    response: httpx.Response, family: str, status_field: str, status_type: type
+) -> dict[str, Any] | UnexpectedResponse:
+    """The answer's envelope: a JSON object with a `code` and the family's `status_field` (a
+    `status_type`); else the `UnexpectedResponse` it stands for."""
     try:
         body = jsonwire.loads(response.content)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return UnexpectedResponse(
             "answer is not JSON", http_status=response.status_code, body=response.text
         )
-    if not _is_envelope(body):
+    if not (
+        isinstance(body, dict)
+        and isinstance(body.get(status_field), status_type)
+        and isinstance(body.get("code"), str | int)
+        and not isinstance(body.get("code"), bool)
+    ):
         return UnexpectedResponse(
-            "answer is not a Connect envelope", http_status=response.status_code, body=body
+            f"answer is not a {family} envelope", http_status=response.status_code, body=body
         )
-    if body["success"]:
-        if response.is_success:
-            return None
-        return UnexpectedResponse(
-            "success envelope with an HTTP error status",
-            http_status=response.status_code,
-            body=body,
-        )
+    return body
+
+
+def success_status_error(response: httpx.Response, body: object) -> UnexpectedResponse | None:
+    """None for a success envelope that came with a 2xx HTTP status."""
+    if response.is_success:
+        return None
+    return UnexpectedResponse(
+        "success envelope with an HTTP error status", http_status=response.status_code, body=body
+    )
+
+
+def failure_error(
+    response: httpx.Response,
+    body: dict[str, Any],
+    message: object,
+    errors_by_code: Mapping[str, type[E]],
+    default: type[E],
+) -> E:
+    """The exception of a failure envelope: the class of its code, else `default`."""
     code = str(body["code"])
-    message = body.get("message")
-    cls = _ERRORS_BY_CODE.get(code, ConnectError)
+    cls = errors_by_code.get(code, default)
     return cls(
         code,
         message if isinstance(message, str) else "",
@@ -285,3 +313,13 @@ def error_from_response(response: httpx.Response) -> BinanceSandboxError | None:
         body=body,
         data=body.get("data"),
     )
+
+
+def error_from_response(response: httpx.Response) -> BinanceSandboxError | None:
+    """The exception a Connect answer stands for, or None when it is a success envelope."""
+    body = read_envelope(response, "Connect", "success", bool)
+    if isinstance(body, UnexpectedResponse):
+        return body
+    if body["success"]:
+        return success_status_error(response, body)
+    return failure_error(response, body, body.get("message"), _ERRORS_BY_CODE, ConnectError)

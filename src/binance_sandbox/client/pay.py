@@ -21,23 +21,21 @@ Retries:
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import re
 import secrets
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 import pydantic
 
 from binance_sandbox import jsonwire
+from binance_sandbox.client._base import AsyncClient, SyncClient, read_data
 from binance_sandbox.client._calls import AmountLike, _amount, _without_none
-from binance_sandbox.client.errors import BinanceSandboxError, TransportError, UnexpectedResponse
+from binance_sandbox.client.errors import BinanceSandboxError, TransportError
 from binance_sandbox.client.pay_errors import UnknownError, pay_error_from_response
 from binance_sandbox.client.pay_models import (
     CreateOrderOpenApiRequest,
@@ -126,18 +124,13 @@ class PayCall(Generic[T]):
         return jsonwire.dumps(self.payload).encode()
 
     def result(self, response: httpx.Response) -> T:
-        error = pay_error_from_response(response)
-        if error is not None:
-            raise error
-        body = jsonwire.loads(response.content)
-        try:
-            return self.parse(body.get("data"))
-        except (pydantic.ValidationError, TypeError, KeyError) as exc:
-            raise UnexpectedResponse(
-                f"data of {self.path} has an unexpected shape: {exc}",
-                http_status=response.status_code,
-                body=body,
-            ) from exc
+        return read_data(response, pay_error_from_response, self.path, self.parse)
+
+    def retry_delay(
+        self, error: BinanceSandboxError, retries_done: int, max_retries: int
+    ) -> float | None:
+        """`retry_delay` (below) for this call."""
+        return retry_delay(self, error, retries_done, max_retries)
 
 
 def retry_delay(
@@ -324,14 +317,10 @@ def _sub_merchant(
     )
 
 
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
 # --- the clients ----------------------------------------------------------------------------
 
 
-class PayClient:
+class PayClient(SyncClient):
     """Binance Pay over `httpx.Client`.
 
     `clock` returns epoch milliseconds, `nonce` 32 letters or digits (default: 32 lower-case
@@ -351,46 +340,18 @@ class PayClient:
         nonce: Callable[[], str] | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        self._signer = RequestSigner(api_key, api_secret, nonce)
-        self._max_retries = max_retries
-        self._clock = clock or _now_ms
-        self._sleep = sleep or time.sleep
-        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+        super().__init__(
+            RequestSigner(api_key, api_secret, nonce),
+            base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            transport=transport,
+            clock=clock,
+            sleep=sleep,
+        )
 
     def close(self) -> None:
         self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def _send(self, call: PayCall[T]) -> T:
-        body = call.body()
-        retries = 0
-        while True:
-            headers = self._signer.headers(body, self._clock())
-            error: BinanceSandboxError
-            try:
-                response = self._http.post(call.url, content=body, headers=headers)
-            except httpx.TransportError as exc:
-                error = TransportError.wrap(exc)
-            else:
-                try:
-                    return call.result(response)
-                except BinanceSandboxError as exc:
-                    error = exc
-            delay = retry_delay(call, error, retries, self._max_retries)
-            if delay is None:
-                raise error
-            self._sleep(delay)
-            retries += 1
 
     # --- orders -------------------------------------------------------------------------
 
@@ -527,7 +488,7 @@ class PayClient:
         return self._send(certificates_call())
 
 
-class AsyncPayClient:
+class AsyncPayClient(AsyncClient):
     """Binance Pay over `httpx.AsyncClient`; see `PayClient`."""
 
     def __init__(
@@ -543,46 +504,18 @@ class AsyncPayClient:
         nonce: Callable[[], str] | None = None,
         sleep: Callable[[float], Awaitable[Any]] | None = None,
     ) -> None:
-        self._signer = RequestSigner(api_key, api_secret, nonce)
-        self._max_retries = max_retries
-        self._clock = clock or _now_ms
-        self._sleep = sleep or asyncio.sleep
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        super().__init__(
+            RequestSigner(api_key, api_secret, nonce),
+            base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            transport=transport,
+            clock=clock,
+            sleep=sleep,
+        )
 
     async def aclose(self) -> None:
         await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def _send(self, call: PayCall[T]) -> T:
-        body = call.body()
-        retries = 0
-        while True:
-            headers = self._signer.headers(body, self._clock())
-            error: BinanceSandboxError
-            try:
-                response = await self._http.post(call.url, content=body, headers=headers)
-            except httpx.TransportError as exc:
-                error = TransportError.wrap(exc)
-            else:
-                try:
-                    return call.result(response)
-                except BinanceSandboxError as exc:
-                    error = exc
-            delay = retry_delay(call, error, retries, self._max_retries)
-            if delay is None:
-                raise error
-            await self._sleep(delay)
-            retries += 1
 
     async def create_order(
         self, request: CreateOrderRequest | None = None, /, **fields: Any

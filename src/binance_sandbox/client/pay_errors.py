@@ -42,17 +42,19 @@ turns an HTTP answer into one of these.
 
 from __future__ import annotations
 
-import json
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import httpx
 
-from binance_sandbox import jsonwire
 from binance_sandbox.client.errors import (
     BinanceSandboxError,
     TransportError,
     UnexpectedResponse,
     WebhookVerificationError,
+    _EnvelopeError,
+    failure_error,
+    read_envelope,
+    success_status_error,
 )
 
 __all__ = [
@@ -94,26 +96,18 @@ SUCCESS_STATUS = "SUCCESS"
 SUCCESS_CODE = "000000"
 
 
-class PayError(BinanceSandboxError):
+class PayError(_EnvelopeError):
     """A Pay envelope that is not a success (`{"status": "FAIL", "code": …}`).
 
     `code` and `message` are the envelope's `code` and `errorMessage`, `http_status` the HTTP
     status it came with, `body` the whole parsed envelope and `data` its `data` member.
     """
 
-    CODE: ClassVar[str | None] = None
     NAME: ClassVar[str | None] = None
 
-    def __init__(
-        self, code: str, message: str, *, http_status: int, body: object, data: object = None
-    ) -> None:
-        kind = f" {self.NAME}" if self.NAME else ""
-        super().__init__(f"{code}{kind}: {message}")
-        self.code = code
-        self.message = message
-        self.http_status = http_status
-        self.body = body
-        self.data = data
+    @classmethod
+    def _kind(cls) -> str | None:
+        return cls.NAME
 
 
 class UnknownError(PayError):
@@ -263,49 +257,18 @@ ERRORS_BY_CODE: dict[str, type[PayError]] = {
 """Every result code of the contract, to its exception class."""
 
 
-def _is_envelope(body: Any) -> bool:
-    return (
-        isinstance(body, dict)
-        and isinstance(body.get("status"), str)
-        and isinstance(body.get("code"), str | int)
-        and not isinstance(body.get("code"), bool)
-    )
-
-
 def pay_error_from_response(response: httpx.Response) -> BinanceSandboxError | None:
     """The exception a Pay answer stands for, or None when it is a success envelope
     (`status` SUCCESS and `code` 000000, with a 2xx HTTP status)."""
-    try:
-        body = jsonwire.loads(response.content)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        return UnexpectedResponse(
-            "answer is not JSON", http_status=response.status_code, body=response.text
-        )
-    if not _is_envelope(body):
-        return UnexpectedResponse(
-            "answer is not a Pay envelope", http_status=response.status_code, body=body
-        )
-    code = str(body["code"])
-    if code == SUCCESS_CODE:
+    body = read_envelope(response, "Pay", "status", str)
+    if isinstance(body, UnexpectedResponse):
+        return body
+    if str(body["code"]) == SUCCESS_CODE:
         if body["status"] != SUCCESS_STATUS:
             return UnexpectedResponse(
                 f"code 000000 with status {body['status']!r}",
                 http_status=response.status_code,
                 body=body,
             )
-        if not response.is_success:
-            return UnexpectedResponse(
-                "success envelope with an HTTP error status",
-                http_status=response.status_code,
-                body=body,
-            )
-        return None
-    message = body.get("errorMessage")
-    cls = ERRORS_BY_CODE.get(code, PayError)
-    return cls(
-        code,
-        message if isinstance(message, str) else "",
-        http_status=response.status_code,
-        body=body,
-        data=body.get("data"),
-    )
+        return success_status_error(response, body)
+    return failure_error(response, body, body.get("errorMessage"), ERRORS_BY_CODE, PayError)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -26,6 +25,13 @@ import pydantic
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from binance_sandbox import jsonwire
+from binance_sandbox.client._base import now_ms
+from binance_sandbox.client._webhook_checks import (
+    check_timestamp,
+    load_key,
+    lower_case_names,
+    required_header,
+)
 from binance_sandbox.client.errors import WebhookVerificationError
 from binance_sandbox.client.pay import (
     CERTIFICATE_SN_HEADER,
@@ -47,10 +53,6 @@ def pay_webhook_ack() -> dict[str, str | None]:
     return {"returnCode": "SUCCESS", "returnMessage": None}
 
 
-def _public_key(key: rsa.RSAPublicKey | str | bytes) -> rsa.RSAPublicKey:
-    return key if isinstance(key, rsa.RSAPublicKey) else load_public_key(key)
-
-
 def signed_payload(timestamp: str, nonce: str, body: bytes) -> bytes:
     return f"{timestamp}\n{nonce}\n".encode() + body + b"\n"
 
@@ -63,7 +65,7 @@ def verify_pay_webhook(
     public_key: rsa.RSAPublicKey | str | bytes,
 ) -> bool:
     """Whether `signature` is the platform's signature of this webhook."""
-    return rsa_verify(_public_key(public_key), signed_payload(timestamp, nonce, body), signature)
+    return rsa_verify(load_key(public_key), signed_payload(timestamp, nonce, body), signature)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,53 +77,53 @@ class _Headers:
 
 
 def _read_headers(headers: Mapping[str, str]) -> _Headers:
-    found = {name.lower(): value for name, value in headers.items()}
-
-    def header(name: str) -> str:
-        value = found.get(name.lower())
-        if not value:
-            raise WebhookVerificationError(f"missing header {name}")
-        return value
-
+    found = lower_case_names(headers)
     return _Headers(
-        timestamp=header(TIMESTAMP_HEADER),
-        nonce=header(NONCE_HEADER),
-        serial=header(CERTIFICATE_SN_HEADER),
-        signature=header(SIGNATURE_HEADER),
+        timestamp=required_header(found, TIMESTAMP_HEADER),
+        nonce=required_header(found, NONCE_HEADER),
+        serial=required_header(found, CERTIFICATE_SN_HEADER),
+        signature=required_header(found, SIGNATURE_HEADER),
     )
 
 
 class _PlatformKeys:
     """The I/O-free half of a verifier: the keys known by serial, when a fetch is allowed,
-    and the checks once a key is chosen."""
+    and the checks once a key is chosen. `fetches` says whether the verifier has a client to
+    fetch certificates with."""
 
     def __init__(
         self,
+        fetches: bool,
         public_key: rsa.RSAPublicKey | str | bytes | None,
         cert_serial: str | None,
         tolerance_ms: int | None,
         clock: Callable[[], int] | None,
         refetch_interval_ms: int,
     ) -> None:
+        if not fetches and public_key is None:
+            raise ValueError("give a client to fetch certificates with, or a public_key")
         self._by_serial: dict[str, rsa.RSAPublicKey] = {}
         # A static key without a serial stands for whatever serial the webhook names.
         self._any_serial: rsa.RSAPublicKey | None = None
         if public_key is not None:
-            key = _public_key(public_key)
+            key = load_key(public_key)
             if cert_serial is None:
                 self._any_serial = key
             else:
                 self._by_serial[cert_serial] = key
         self._tolerance_ms = tolerance_ms
-        self._clock = clock or _now_ms
+        self._clock = clock or now_ms
         self._refetch_interval_ms = refetch_interval_ms
         self._fetched_at: int | None = None
 
     def key_for(self, serial: str) -> rsa.RSAPublicKey | None:
         return self._by_serial.get(serial, self._any_serial)
 
-    def may_fetch(self) -> bool:
-        """Whether a fetch is due now; if so, counts it as made."""
+    def fetch_due(self, serial: str) -> bool:
+        """Whether to fetch the certificates now, for a webhook naming `serial`; if so,
+        counts the fetch as made. The verifiers ask under their lock."""
+        if self.key_for(serial) is not None:
+            return False
         now = self._clock()
         if self._fetched_at is not None and now - self._fetched_at < self._refetch_interval_ms:
             return False
@@ -142,11 +144,7 @@ class _PlatformKeys:
         payload = signed_payload(found.timestamp, found.nonce, body)
         if not rsa_verify(key, payload, found.signature):
             raise WebhookVerificationError("signature does not verify")
-        if self._tolerance_ms is not None:
-            if not (found.timestamp.isascii() and found.timestamp.isdigit()):
-                raise WebhookVerificationError(f"{TIMESTAMP_HEADER} is not milliseconds")
-            if abs(self._clock() - int(found.timestamp)) > self._tolerance_ms:
-                raise WebhookVerificationError(f"{TIMESTAMP_HEADER} is outside the tolerance")
+        check_timestamp(found.timestamp, TIMESTAMP_HEADER, self._clock, self._tolerance_ms)
         try:
             return PayWebhookEvent.model_validate(jsonwire.loads(body))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -175,20 +173,18 @@ class PayWebhookVerifier:
         clock: Callable[[], int] | None = None,
         refetch_interval_ms: int = REFETCH_INTERVAL_MS,
     ) -> None:
-        if client is None and public_key is None:
-            raise ValueError("give a client to fetch certificates with, or a public_key")
         self._client = client
         self._keys = _PlatformKeys(
-            public_key, cert_serial, tolerance_ms, clock, refetch_interval_ms
+            client is not None, public_key, cert_serial, tolerance_ms, clock, refetch_interval_ms
         )
         self._lock = threading.Lock()
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> PayWebhookEvent:
         """The event, once `body` and `headers` are shown to come from the platform."""
         found = _read_headers(headers)
-        if self._keys.key_for(found.serial) is None and self._client is not None:
+        if self._client is not None and self._keys.key_for(found.serial) is None:
             with self._lock:
-                if self._keys.key_for(found.serial) is None and self._keys.may_fetch():
+                if self._keys.fetch_due(found.serial):
                     self._keys.remember(self._client.certificates())
         return self._keys.check(body, found)
 
@@ -206,23 +202,17 @@ class AsyncPayWebhookVerifier:
         clock: Callable[[], int] | None = None,
         refetch_interval_ms: int = REFETCH_INTERVAL_MS,
     ) -> None:
-        if client is None and public_key is None:
-            raise ValueError("give a client to fetch certificates with, or a public_key")
         self._client = client
         self._keys = _PlatformKeys(
-            public_key, cert_serial, tolerance_ms, clock, refetch_interval_ms
+            client is not None, public_key, cert_serial, tolerance_ms, clock, refetch_interval_ms
         )
         # Webhooks that arrive together wait for one fetch instead of each being refused.
         self._lock = asyncio.Lock()
 
     async def verify(self, body: bytes, headers: Mapping[str, str]) -> PayWebhookEvent:
         found = _read_headers(headers)
-        if self._keys.key_for(found.serial) is None and self._client is not None:
+        if self._client is not None and self._keys.key_for(found.serial) is None:
             async with self._lock:
-                if self._keys.key_for(found.serial) is None and self._keys.may_fetch():
+                if self._keys.fetch_due(found.serial):
                     self._keys.remember(await self._client.certificates())
         return self._keys.check(body, found)
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000

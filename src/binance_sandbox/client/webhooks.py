@@ -9,16 +9,21 @@ and `status`, and answer HTTP 200 `{"returnCode":"SUCCESS","returnMessage":"OK"}
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Mapping
 
 import pydantic
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from binance_sandbox import jsonwire
+from binance_sandbox.client._base import now_ms
+from binance_sandbox.client._webhook_checks import (
+    check_timestamp,
+    load_key,
+    lower_case_names,
+    required_header,
+)
 from binance_sandbox.client.errors import WebhookVerificationError
 from binance_sandbox.client.models import PrimeOrderEvent
-from binance_sandbox.signing import load_public_key
 from binance_sandbox.signing.connect import verify_connect
 
 TIMESTAMP_HEADER = "X-BN-Connect-Timestamp"
@@ -32,15 +37,11 @@ def webhook_ack() -> dict[str, str]:
     return {"returnCode": "SUCCESS", "returnMessage": "OK"}
 
 
-def _public_key(key: rsa.RSAPublicKey | str) -> rsa.RSAPublicKey:
-    return key if isinstance(key, rsa.RSAPublicKey) else load_public_key(key)
-
-
 def verify_connect_webhook(
     body: bytes, timestamp: str, signature: str, public_key: rsa.RSAPublicKey | str
 ) -> bool:
     """Whether `signature` is the platform's signature of `body + timestamp`."""
-    return verify_connect(_public_key(public_key), body, timestamp, signature)
+    return verify_connect(load_key(public_key), body, timestamp, signature)
 
 
 class ConnectWebhookVerifier:
@@ -59,10 +60,10 @@ class ConnectWebhookVerifier:
         tolerance_ms: int | None = None,
         clock: Callable[[], int] | None = None,
     ) -> None:
-        self._key = _public_key(public_key)
+        self._key = load_key(public_key)
         self._client_id = client_id
         self._tolerance_ms = tolerance_ms
-        self._clock = clock or _now_ms
+        self._clock = clock or now_ms
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> PrimeOrderEvent:
         """The event, once `body` and `headers` are shown to come from the platform."""
@@ -74,31 +75,16 @@ class ConnectWebhookVerifier:
 
     def verify_json(self, body: bytes, headers: Mapping[str, str]) -> object:
         """The body as JSON (exact decimals), once verified; for any Connect event type."""
-        found = {name.lower(): value for name, value in headers.items()}
-        timestamp = _header(found, TIMESTAMP_HEADER)
-        signature = _header(found, SIGNATURE_HEADER)
-        client_id = _header(found, CLIENT_ID_HEADER)
+        found = lower_case_names(headers)
+        timestamp = required_header(found, TIMESTAMP_HEADER)
+        signature = required_header(found, SIGNATURE_HEADER)
+        client_id = required_header(found, CLIENT_ID_HEADER)
         if not verify_connect(self._key, body, timestamp, signature):
             raise WebhookVerificationError("signature does not verify")
         if self._client_id is not None and client_id != self._client_id:
             raise WebhookVerificationError(f"{CLIENT_ID_HEADER} is {client_id!r}, not ours")
-        if self._tolerance_ms is not None:
-            if not (timestamp.isascii() and timestamp.isdigit()):
-                raise WebhookVerificationError(f"{TIMESTAMP_HEADER} is not milliseconds")
-            if abs(self._clock() - int(timestamp)) > self._tolerance_ms:
-                raise WebhookVerificationError(f"{TIMESTAMP_HEADER} is outside the tolerance")
+        check_timestamp(timestamp, TIMESTAMP_HEADER, self._clock, self._tolerance_ms)
         try:
             return jsonwire.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise WebhookVerificationError("body is not JSON") from exc
-
-
-def _header(headers: Mapping[str, str], name: str) -> str:
-    value = headers.get(name.lower())
-    if not value:
-        raise WebhookVerificationError(f"missing header {name}")
-    return value
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000

@@ -6,7 +6,7 @@ Every option can also come from the environment (`BSX_MERCHANT_*`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -33,54 +33,46 @@ def _key_text(value: str | None) -> str | None:
     return value
 
 
+def _env_option(name: str, help: str | None = None) -> Any:
+    """An option that can also come from `BSX_MERCHANT_<name>`."""
+    return typer.Option(envvar=f"BSX_MERCHANT_{name}", help=help)
+
+
 @merchant_cli.command()
 def serve(
-    host: Annotated[str, typer.Option(envvar="BSX_MERCHANT_HOST")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(envvar="BSX_MERCHANT_PORT")] = 8081,
+    host: Annotated[str, _env_option("HOST")] = "127.0.0.1",
+    port: Annotated[int, _env_option("PORT")] = 8081,
     database: Annotated[
         str,
-        typer.Option(
-            envvar="BSX_MERCHANT_DATABASE",
-            help="SQLAlchemy URL (sqlite://, postgresql://) or an SQLite file path.",
+        _env_option(
+            "DATABASE", "SQLAlchemy URL (sqlite://, postgresql://) or an SQLite file path."
         ),
     ] = DEFAULT_DATABASE_URL,
     api_token: Annotated[
         str | None,
-        typer.Option(
-            envvar="BSX_MERCHANT_API_TOKEN",
-            help="Bearer token the platform must send on callback calls.",
-        ),
+        _env_option("API_TOKEN", "Bearer token the platform must send on callback calls."),
     ] = None,
     webhook_public_key: Annotated[
         str | None,
-        typer.Option(
-            envvar="BSX_MERCHANT_WEBHOOK_PUBLIC_KEY",
-            help="The platform's webhook public key (Base64 DER or PEM), or a file holding it.",
+        _env_option(
+            "WEBHOOK_PUBLIC_KEY",
+            "The platform's webhook public key (Base64 DER or PEM), or a file holding it.",
         ),
     ] = None,
-    client_id: Annotated[
-        str | None,
-        typer.Option(envvar="BSX_MERCHANT_CLIENT_ID", help="Expected X-BN-Connect-For."),
-    ] = None,
+    client_id: Annotated[str | None, _env_option("CLIENT_ID", "Expected X-BN-Connect-For.")] = None,
     auto_complete: Annotated[
         bool,
-        typer.Option(
-            envvar="BSX_MERCHANT_AUTO_COMPLETE",
-            help="Refunds and transfers succeed at once (else PENDING until completed).",
+        _env_option(
+            "AUTO_COMPLETE",
+            "Refunds and transfers succeed at once (else PENDING until completed).",
         ),
     ] = True,
     check_pending_polls: Annotated[
         int,
-        typer.Option(
-            envvar="BSX_MERCHANT_CHECK_PENDING_POLLS",
-            help="Answer PENDING this many times before COMPLETED.",
-        ),
+        _env_option("CHECK_PENDING_POLLS", "Answer PENDING this many times before COMPLETED."),
     ] = 0,
-    id_seed: Annotated[
-        int | None,
-        typer.Option(envvar="BSX_MERCHANT_ID_SEED", help="Seed for the kit's references."),
-    ] = None,
-    log_level: Annotated[str, typer.Option(envvar="BSX_MERCHANT_LOG_LEVEL")] = "info",
+    id_seed: Annotated[int | None, _env_option("ID_SEED", "Seed for the kit's references.")] = None,
+    log_level: Annotated[str, _env_option("LOG_LEVEL")] = "info",
 ) -> None:
     """Serve the merchant kit."""
     try:

@@ -8,7 +8,6 @@ Transaction whether that fiat has arrived.
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.merchant import ledger
@@ -24,6 +23,7 @@ from binance_sandbox.merchant.states import (
     PayoutStatus,
     check_transition,
 )
+from binance_sandbox.merchant.storage import create_once
 
 
 async def credit_user(ctx: MerchantContext, user_id: str, currency: str, amount: int) -> None:
@@ -48,43 +48,39 @@ async def user_balances(ctx: MerchantContext, user_id: str) -> dict[str, int]:
 
 async def create_fiat_transfer(ctx: MerchantContext, req: FiatTransferRequest) -> FiatTransfer:
     """Move the user's fiat to Binance's account; idempotent on clientOrderId."""
-    try:
-        async with ctx.sessions.begin() as session:
-            existing = await _by_client_order_id(session, req.client_order_id)
-            if existing is not None:
-                return _same_transfer(existing, req)
-            now = ctx.clock()
-            transfer = FiatTransfer(
-                transaction_id=ctx.ids.new("FT"),
-                client_order_id=req.client_order_id,
-                user_id=req.user_id,
-                currency=req.fiat_currency,
-                amount=req.amount,
-                status=FiatTransferStatus.COMPLETED,
-                check_polls=0,
-                confirmed=False,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(transfer)
-            await ledger.move(
-                session,
-                from_owner=ledger.user_account(req.user_id),
-                to_owner=ledger.BINANCE,
-                currency=req.fiat_currency,
-                amount=req.amount,
-                kind="fiat_transfer",
-                reference=transfer.transaction_id,
-                now=now,
-            )
-            return transfer
-    except IntegrityError:
-        # A concurrent request with the same clientOrderId committed first.
-        async with ctx.sessions.begin() as session:
-            existing = await _by_client_order_id(session, req.client_order_id)
-        if existing is None:
-            raise
-        return _same_transfer(existing, req)
+
+    async def existing(session: AsyncSession) -> FiatTransfer | None:
+        found = await _by_client_order_id(session, req.client_order_id)
+        return None if found is None else _same_transfer(found, req)
+
+    async def create(session: AsyncSession) -> FiatTransfer:
+        now = ctx.clock()
+        transfer = FiatTransfer(
+            transaction_id=ctx.ids.new("FT"),
+            client_order_id=req.client_order_id,
+            user_id=req.user_id,
+            currency=req.fiat_currency,
+            amount=req.amount,
+            status=FiatTransferStatus.COMPLETED,
+            check_polls=0,
+            confirmed=False,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(transfer)
+        await ledger.move(
+            session,
+            from_owner=ledger.user_account(req.user_id),
+            to_owner=ledger.BINANCE,
+            currency=req.fiat_currency,
+            amount=req.amount,
+            kind="fiat_transfer",
+            reference=transfer.transaction_id,
+            now=now,
+        )
+        return transfer
+
+    return await create_once(ctx.sessions, existing, create)
 
 
 async def get_fiat_transfer(ctx: MerchantContext, client_order_id: str) -> FiatTransfer:

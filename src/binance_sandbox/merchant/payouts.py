@@ -9,9 +9,12 @@ only that the user receives them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from binance_sandbox.merchant import ledger
 from binance_sandbox.merchant.amounts import format_units
@@ -26,81 +29,86 @@ from binance_sandbox.merchant.states import (
     PayoutStatus,
     check_transition,
 )
+from binance_sandbox.merchant.storage import create_once
 
 FAILED_BY_MERCHANT = "Failed by the merchant."
+
+Payout = TypeVar("Payout", Refund, Transfer)
+
+
+@dataclass(frozen=True, slots=True)
+class _PayoutKind(Generic[Payout]):
+    """What tells a refund from a sell transfer: its table and id, and who pays it."""
+
+    model: type[Payout]
+    id_column: InstrumentedAttribute[str]
+    id_name: str
+    """The platform's name of the id, as in `Unknown refundId: …`."""
+    label: str
+    payer: str
+    """The ledger owner the money leaves."""
+    entry_kind: str
+
+    def id_of(self, payout: Payout) -> str:
+        return str(getattr(payout, self.id_column.key))
+
+
+_REFUNDS = _PayoutKind(Refund, Refund.refund_id, "refundId", "Refund", ledger.BINANCE, "refund")
+_TRANSFERS = _PayoutKind(
+    Transfer, Transfer.transfer_id, "transferId", "Transfer", ledger.EXTERNAL, "sell_payout"
+)
 
 
 # Refunds
 
 
 async def request_refund(ctx: MerchantContext, req: RefundRequest) -> Refund:
-    try:
-        async with ctx.sessions.begin() as session:
-            existing = await _refund(session, req.refund_id)
-            if existing is not None:
-                return existing
-            transfer = await session.scalar(
-                select(FiatTransfer)
-                .where(FiatTransfer.client_order_id == req.client_order_id)
-                .with_for_update()
-            )
-            problem = await _refund_problem(session, transfer, req)
-            now = ctx.clock()
-            refund = Refund(
-                refund_id=req.refund_id,
-                refund_reference=ctx.ids.new("RF"),
-                order_id=req.order_id,
-                client_order_id=req.client_order_id,
-                user_id=req.user_id,
-                currency=req.fiat_currency,
-                amount=req.fiat_amount,
-                reason=req.reason,
-                status=PayoutStatus.FAILED if problem else PayoutStatus.PENDING,
-                fail_reason=problem,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(refund)
-            if problem is None:
-                assert transfer is not None
-                if transfer.order_id is None:
-                    transfer.order_id = req.order_id
-                if ctx.settings.auto_complete_transfers:
-                    await _pay_refund(ctx, session, refund)
-            return refund
-    except IntegrityError:
-        # A concurrent call with the same refundId committed first.
-        async with ctx.sessions.begin() as session:
-            existing = await _refund(session, req.refund_id)
-        if existing is None:
-            raise
-        return existing
+    async def create(session: AsyncSession) -> Refund:
+        transfer = await session.scalar(
+            select(FiatTransfer)
+            .where(FiatTransfer.client_order_id == req.client_order_id)
+            .with_for_update()
+        )
+        problem = await _refund_problem(session, transfer, req)
+        now = ctx.clock()
+        refund = Refund(
+            refund_id=req.refund_id,
+            refund_reference=ctx.ids.new("RF"),
+            order_id=req.order_id,
+            client_order_id=req.client_order_id,
+            user_id=req.user_id,
+            currency=req.fiat_currency,
+            amount=req.fiat_amount,
+            reason=req.reason,
+            status=PayoutStatus.FAILED if problem else PayoutStatus.PENDING,
+            fail_reason=problem,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(refund)
+        if problem is None:
+            assert transfer is not None
+            if transfer.order_id is None:
+                transfer.order_id = req.order_id
+            if ctx.settings.auto_complete_transfers:
+                await _pay(ctx, session, _REFUNDS, refund)
+        return refund
+
+    return await create_once(
+        ctx.sessions, lambda session: _find(session, _REFUNDS, req.refund_id), create
+    )
 
 
 async def get_refund(ctx: MerchantContext, refund_id: str) -> Refund:
-    async with ctx.sessions.begin() as session:
-        return await _known_refund(session, refund_id)
+    return await _get(ctx, _REFUNDS, refund_id)
 
 
 async def complete_refund(ctx: MerchantContext, refund_id: str) -> Refund:
-    async with ctx.sessions.begin() as session:
-        refund = await _known_refund(session, refund_id, lock=True)
-        if refund.status != PayoutStatus.SUCCESS:
-            await _pay_refund(ctx, session, refund)
-        return refund
+    return await _complete(ctx, _REFUNDS, refund_id)
 
 
 async def fail_refund(ctx: MerchantContext, refund_id: str) -> Refund:
-    async with ctx.sessions.begin() as session:
-        refund = await _known_refund(session, refund_id, lock=True)
-        if refund.status != PayoutStatus.FAILED:
-            check_transition(
-                PAYOUT_TRANSITIONS, f"Refund {refund_id}", refund.status, PayoutStatus.FAILED
-            )
-            refund.status = PayoutStatus.FAILED
-            refund.fail_reason = FAILED_BY_MERCHANT
-            refund.updated_at = ctx.clock()
-        return refund
+    return await _fail(ctx, _REFUNDS, refund_id)
 
 
 async def _refund_problem(
@@ -125,126 +133,106 @@ async def _refund_problem(
     return None
 
 
-async def _pay_refund(ctx: MerchantContext, session: AsyncSession, refund: Refund) -> None:
-    what = f"Refund {refund.refund_id}"
-    check_transition(PAYOUT_TRANSITIONS, what, refund.status, PayoutStatus.SUCCESS)
-    now = ctx.clock()
-    await ledger.move(
-        session,
-        from_owner=ledger.BINANCE,
-        to_owner=ledger.user_account(refund.user_id),
-        currency=refund.currency,
-        amount=refund.amount,
-        kind="refund",
-        reference=refund.refund_id,
-        now=now,
-    )
-    refund.status = PayoutStatus.SUCCESS
-    refund.updated_at = now
-
-
-async def _refund(session: AsyncSession, refund_id: str, *, lock: bool = False) -> Refund | None:
-    query = select(Refund).where(Refund.refund_id == refund_id)
-    return await session.scalar(query.with_for_update() if lock else query)
-
-
-async def _known_refund(session: AsyncSession, refund_id: str, *, lock: bool = False) -> Refund:
-    refund = await _refund(session, refund_id, lock=lock)
-    if refund is None:
-        raise NotFound(f"Unknown refundId: {refund_id}.")
-    return refund
-
-
 # Sell transfers
 
 
 async def request_transfer(ctx: MerchantContext, req: TransferRequest) -> Transfer:
-    try:
-        async with ctx.sessions.begin() as session:
-            existing = await _transfer(session, req.transfer_id)
-            if existing is not None:
-                return existing
-            now = ctx.clock()
-            transfer = Transfer(
-                transfer_id=req.transfer_id,
-                transfer_reference=ctx.ids.new("TR"),
-                order_id=req.order_id,
-                client_order_id=req.client_order_id,
-                user_id=req.user_id,
-                currency=req.fiat_currency,
-                amount=req.fiat_amount,
-                status=PayoutStatus.PENDING,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(transfer)
-            if ctx.settings.auto_complete_transfers:
-                await _pay_transfer(ctx, session, transfer)
-            return transfer
-    except IntegrityError:
-        # A concurrent call with the same transferId committed first.
-        async with ctx.sessions.begin() as session:
-            existing = await _transfer(session, req.transfer_id)
-        if existing is None:
-            raise
-        return existing
+    async def create(session: AsyncSession) -> Transfer:
+        now = ctx.clock()
+        transfer = Transfer(
+            transfer_id=req.transfer_id,
+            transfer_reference=ctx.ids.new("TR"),
+            order_id=req.order_id,
+            client_order_id=req.client_order_id,
+            user_id=req.user_id,
+            currency=req.fiat_currency,
+            amount=req.fiat_amount,
+            status=PayoutStatus.PENDING,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(transfer)
+        if ctx.settings.auto_complete_transfers:
+            await _pay(ctx, session, _TRANSFERS, transfer)
+        return transfer
+
+    return await create_once(
+        ctx.sessions, lambda session: _find(session, _TRANSFERS, req.transfer_id), create
+    )
 
 
 async def get_transfer(ctx: MerchantContext, transfer_id: str) -> Transfer:
-    async with ctx.sessions.begin() as session:
-        return await _known_transfer(session, transfer_id)
+    return await _get(ctx, _TRANSFERS, transfer_id)
 
 
 async def complete_transfer(ctx: MerchantContext, transfer_id: str) -> Transfer:
-    async with ctx.sessions.begin() as session:
-        transfer = await _known_transfer(session, transfer_id, lock=True)
-        if transfer.status != PayoutStatus.SUCCESS:
-            await _pay_transfer(ctx, session, transfer)
-        return transfer
+    return await _complete(ctx, _TRANSFERS, transfer_id)
 
 
 async def fail_transfer(ctx: MerchantContext, transfer_id: str) -> Transfer:
+    return await _fail(ctx, _TRANSFERS, transfer_id)
+
+
+# Both
+
+
+async def _get(ctx: MerchantContext, kind: _PayoutKind[Payout], payout_id: str) -> Payout:
     async with ctx.sessions.begin() as session:
-        transfer = await _known_transfer(session, transfer_id, lock=True)
-        if transfer.status != PayoutStatus.FAILED:
-            check_transition(
-                PAYOUT_TRANSITIONS, f"Transfer {transfer_id}", transfer.status, PayoutStatus.FAILED
-            )
-            transfer.status = PayoutStatus.FAILED
-            transfer.fail_reason = FAILED_BY_MERCHANT
-            transfer.updated_at = ctx.clock()
-        return transfer
+        return await _known(session, kind, payout_id)
 
 
-async def _pay_transfer(ctx: MerchantContext, session: AsyncSession, transfer: Transfer) -> None:
-    what = f"Transfer {transfer.transfer_id}"
-    check_transition(PAYOUT_TRANSITIONS, what, transfer.status, PayoutStatus.SUCCESS)
+async def _complete(ctx: MerchantContext, kind: _PayoutKind[Payout], payout_id: str) -> Payout:
+    async with ctx.sessions.begin() as session:
+        payout = await _known(session, kind, payout_id, lock=True)
+        if payout.status != PayoutStatus.SUCCESS:
+            await _pay(ctx, session, kind, payout)
+        return payout
+
+
+async def _fail(ctx: MerchantContext, kind: _PayoutKind[Payout], payout_id: str) -> Payout:
+    async with ctx.sessions.begin() as session:
+        payout = await _known(session, kind, payout_id, lock=True)
+        if payout.status != PayoutStatus.FAILED:
+            what = f"{kind.label} {payout_id}"
+            check_transition(PAYOUT_TRANSITIONS, what, payout.status, PayoutStatus.FAILED)
+            payout.status = PayoutStatus.FAILED
+            payout.fail_reason = FAILED_BY_MERCHANT
+            payout.updated_at = ctx.clock()
+        return payout
+
+
+async def _pay(
+    ctx: MerchantContext, session: AsyncSession, kind: _PayoutKind[Payout], payout: Payout
+) -> None:
+    payout_id = kind.id_of(payout)
+    what = f"{kind.label} {payout_id}"
+    check_transition(PAYOUT_TRANSITIONS, what, payout.status, PayoutStatus.SUCCESS)
     now = ctx.clock()
     await ledger.move(
         session,
-        from_owner=ledger.EXTERNAL,
-        to_owner=ledger.user_account(transfer.user_id),
-        currency=transfer.currency,
-        amount=transfer.amount,
-        kind="sell_payout",
-        reference=transfer.transfer_id,
+        from_owner=kind.payer,
+        to_owner=ledger.user_account(payout.user_id),
+        currency=payout.currency,
+        amount=payout.amount,
+        kind=kind.entry_kind,
+        reference=payout_id,
         now=now,
     )
-    transfer.status = PayoutStatus.SUCCESS
-    transfer.updated_at = now
+    payout.status = PayoutStatus.SUCCESS
+    payout.updated_at = now
 
 
-async def _transfer(
-    session: AsyncSession, transfer_id: str, *, lock: bool = False
-) -> Transfer | None:
-    query = select(Transfer).where(Transfer.transfer_id == transfer_id)
+async def _find(
+    session: AsyncSession, kind: _PayoutKind[Payout], payout_id: str, *, lock: bool = False
+) -> Payout | None:
+    query = select(kind.model).where(kind.id_column == payout_id)
     return await session.scalar(query.with_for_update() if lock else query)
 
 
-async def _known_transfer(
-    session: AsyncSession, transfer_id: str, *, lock: bool = False
-) -> Transfer:
-    transfer = await _transfer(session, transfer_id, lock=lock)
-    if transfer is None:
-        raise NotFound(f"Unknown transferId: {transfer_id}.")
-    return transfer
+async def _known(
+    session: AsyncSession, kind: _PayoutKind[Payout], payout_id: str, *, lock: bool = False
+) -> Payout:
+    payout = await _find(session, kind, payout_id, lock=lock)
+    if payout is None:
+        raise NotFound(f"Unknown {kind.id_name}: {payout_id}.")
+    return payout

@@ -7,14 +7,23 @@ PostgreSQL the same races are settled by unique constraints, row locks and ON CO
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+Row = TypeVar("Row")
 
 
 def normalize_database_url(url: str) -> str:
@@ -57,3 +66,27 @@ def upsert(session: AsyncSession, entity: type[Any]) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(entity)
     return sqlite.insert(entity)
+
+
+async def create_once(
+    sessions: async_sessionmaker[AsyncSession],
+    find: Callable[[AsyncSession], Awaitable[Row | None]],
+    create: Callable[[AsyncSession], Awaitable[Row]],
+) -> Row:
+    """The record `find` reads, else the one `create` adds, in one transaction.
+
+    Idempotent on a business key that is unique by constraint: when a concurrent call with
+    the same key commits first, the insert fails and the record that call made is returned.
+    """
+    try:
+        async with sessions.begin() as session:
+            existing = await find(session)
+            if existing is not None:
+                return existing
+            return await create(session)
+    except IntegrityError:
+        async with sessions.begin() as session:
+            existing = await find(session)
+        if existing is None:
+            raise
+        return existing

@@ -36,31 +36,27 @@ def transfer_answer(transfer: Transfer) -> dict[str, Any]:
 
 
 def refund_detail(refund: Refund) -> dict[str, Any]:
-    return {
-        **refund_answer(refund),
-        "orderId": refund.order_id,
-        "clientOrderId": refund.client_order_id,
-        "userId": refund.user_id,
-        "fiatCurrency": refund.currency,
-        "fiatAmount": format_units(refund.amount),
-        "reason": refund.reason,
-        "failReason": refund.fail_reason,
-        "createdAt": refund.created_at,
-        "updatedAt": refund.updated_at,
-    }
+    return _payout_detail(refund_answer(refund), refund, reason=refund.reason)
 
 
 def transfer_detail(transfer: Transfer) -> dict[str, Any]:
+    return _payout_detail(transfer_answer(transfer), transfer)
+
+
+def _payout_detail(answer: dict[str, Any], payout: Refund | Transfer, **own: Any) -> dict[str, Any]:
+    """The contract's `answer`, then what the kit knows of the payout; `own` are the fields
+    only one kind has, after the amount."""
     return {
-        **transfer_answer(transfer),
-        "orderId": transfer.order_id,
-        "clientOrderId": transfer.client_order_id,
-        "userId": transfer.user_id,
-        "fiatCurrency": transfer.currency,
-        "fiatAmount": format_units(transfer.amount),
-        "failReason": transfer.fail_reason,
-        "createdAt": transfer.created_at,
-        "updatedAt": transfer.updated_at,
+        **answer,
+        "orderId": payout.order_id,
+        "clientOrderId": payout.client_order_id,
+        "userId": payout.user_id,
+        "fiatCurrency": payout.currency,
+        "fiatAmount": format_units(payout.amount),
+        **own,
+        "failReason": payout.fail_reason,
+        "createdAt": payout.created_at,
+        "updatedAt": payout.updated_at,
     }
 
 
