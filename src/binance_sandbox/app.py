@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from binance_sandbox import __version__
+from binance_sandbox.chain.lifecycle import chain_handlers
+from binance_sandbox.chain.service import ChainService
 from binance_sandbox.config import Settings
 from binance_sandbox.connect import errors as connect_errors
 from binance_sandbox.connect.routing import render_connect_error
@@ -43,6 +45,7 @@ log = logging.getLogger("binance_sandbox")
 
 @dataclass
 class Services:
+    chain: ChainService
     prime: PrimeService
     pay: PayService
     payouts: PayoutService
@@ -54,6 +57,7 @@ async def build_services(platform: Platform) -> Services:
     pay = PayService(platform)
     pay_key = await load_pay_key(platform.db)
     return Services(
+        chain=ChainService(platform),
         prime=PrimeService(platform),
         pay=pay,
         payouts=PayoutService(platform, pay),
@@ -68,6 +72,7 @@ def build_handlers(platform: Platform, services: Services) -> dict[str, Handler]
         "webhook": webhook_handler(signers),
         **prime_handlers(platform, services.prime),
         **pay_handlers(services.pay, services.payouts),
+        **chain_handlers(services.chain),
     }
 
 
@@ -108,6 +113,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.platform = platform
         app.state.clock = platform.clock
         app.state.request_log = platform.request_log if settings.log_requests else None
+        app.state.chain = services.chain
         app.state.prime = services.prime
         app.state.pay = services.pay
         app.state.payouts = services.payouts

@@ -6,10 +6,14 @@ import hmac
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
 
+from binance_sandbox.chain.errors import ChainError
 from binance_sandbox.control import schemas as s
 from binance_sandbox.control.errors import CONTROL, Invalid, Unauthorized
 from binance_sandbox.control.service import ControlService
+from binance_sandbox.ledger import money
+from binance_sandbox.storage.models import ChainTransfer
 from binance_sandbox.web import openapi_body, parse_model
 
 
@@ -213,6 +217,84 @@ async def pay_order_as_user(prepay_id: str, request: Request) -> dict[str, Any]:
 @router.post("/pay/refunds/reject", openapi_extra=openapi_body(s.RefundReject))
 async def reject_refund(request: Request, svc: Control) -> dict[str, Any]:
     return await svc.reject_refund(await body(request, s.RefundReject))
+
+
+@router.get("/users/{user_id}/deposit-address")
+async def user_deposit_address(
+    user_id: str, request: Request, coin: str = Query(min_length=1), network: str | None = None
+) -> dict[str, Any]:
+    """A user's deposit address for a coin (on its default network unless one is named)."""
+    platform = request.app.state.platform
+    try:
+        async with platform.db.write() as session:
+            await request.app.state.control._user_exists(session, user_id)
+            found = await request.app.state.chain.deposit_address(session, user_id, coin, network)
+    except ChainError as exc:
+        raise Invalid(exc.message) from exc
+    return {
+        "coin": found.coin,
+        "network": found.network,
+        "address": found.address,
+        "addressTag": found.tag,
+    }
+
+
+@router.post("/chain/transfers", openapi_extra=openapi_body(s.ChainTransferIn), status_code=201)
+async def chain_transfer(request: Request) -> dict[str, Any]:
+    """Send on the simulated chain: credited to the address's user after confirmations."""
+    req: s.ChainTransferIn = await body(request, s.ChainTransferIn)
+    platform = request.app.state.platform
+    try:
+        async with platform.db.write() as session:
+            row = await request.app.state.chain.submit_transfer(
+                session,
+                network=req.network,
+                address=req.address,
+                tag=req.addressTag,
+                asset=req.asset,
+                amount=req.amount,
+            )
+            out = chain_transfer_out(row)
+    except ChainError as exc:
+        raise Invalid(exc.message) from exc
+    platform.wake_worker()
+    return out
+
+
+@router.get("/chain/transfers")
+async def chain_transfers(
+    request: Request,
+    address: str | None = None,
+    txHash: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+) -> list[dict[str, Any]]:
+    async with request.app.state.platform.db.read() as session:
+        stmt = select(ChainTransfer)
+        if address:
+            stmt = stmt.where(ChainTransfer.address == address)
+        if txHash:
+            stmt = stmt.where(ChainTransfer.tx_hash == txHash)
+        rows = (
+            await session.execute(stmt.order_by(ChainTransfer.created_at.desc()).limit(limit))
+        ).scalars()
+        return [chain_transfer_out(r) for r in rows]
+
+
+def chain_transfer_out(row: ChainTransfer) -> dict[str, Any]:
+    return {
+        "txHash": row.tx_hash,
+        "network": row.network,
+        "address": row.address,
+        "addressTag": row.tag or None,
+        "asset": row.asset,
+        "amount": format(money.from_units(row.amount).normalize(), "f"),
+        "userId": row.user_id,
+        "status": row.status,
+        "confirmationsNeeded": row.confirmations_needed,
+        "createdAt": row.created_at,
+        "confirmAt": row.confirm_at,
+        "creditedAt": row.credited_at,
+    }
 
 
 @router.get("/ledger/audit")

@@ -88,3 +88,11 @@ class ClockSet(Body):
 
 class OrderFail(Body):
     reason: str | None = Field(default=None, max_length=64)
+
+
+class ChainTransferIn(Body):
+    network: str
+    address: str = Field(min_length=1, max_length=128)
+    addressTag: str | None = Field(default=None, max_length=64)
+    asset: str
+    amount: Decimal

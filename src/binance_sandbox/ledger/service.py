@@ -33,6 +33,7 @@ MINT_BURN_KINDS = frozenset(
         "fiat_out",  # a Connect Prime sell's fiat leaving to the user through the partner
         "chain_deposit",
         "withdrawal",
+        "dividend",
     }
 )
 

@@ -237,6 +237,68 @@ class RequestLog(Base):
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class DepositAddress(Base):
+    """A user's deposit address on one network: stable, made on first ask."""
+
+    __tablename__ = "chain_deposit_addresses"
+    __table_args__ = (
+        UniqueConstraint("user_id", "network", name="user_network"),
+        UniqueConstraint("network", "address", "tag", name="network_address_tag"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    network: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(128))
+    tag: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class ChainTransfer(Base):
+    """A transfer seen on the simulated chain, to a sandbox deposit address or not."""
+
+    __tablename__ = "chain_transfers"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('PENDING', 'CREDITED', 'DUST', 'UNCLAIMED')", name="status_known"
+        ),
+        Index("ix_chain_transfers_user_time", "user_id", "created_at"),
+    )
+    tx_hash: Mapped[str] = mapped_column(String(128), primary_key=True)
+    network: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(128))
+    tag: Mapped[str] = mapped_column(String(32), default="")
+    asset: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    confirmations_needed: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    confirm_at: Mapped[int] = mapped_column(BigInteger)
+    credited_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    source: Mapped[str] = mapped_column(String(32), default="control")
+
+
+class Withdrawal(Base):
+    __tablename__ = "chain_withdrawals"
+    __table_args__ = (
+        CheckConstraint("status BETWEEN 0 AND 6", name="status_known"),
+        Index("ix_chain_withdrawals_user_time", "user_id", "apply_time"),
+    )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    asset: Mapped[str] = mapped_column(String(16))
+    network: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(128))
+    tag: Mapped[str] = mapped_column(String(32), default="")
+    amount: Mapped[int] = mapped_column(BigInteger)
+    fee: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    status: Mapped[int] = mapped_column(Integer)
+    apply_time: Mapped[int] = mapped_column(BigInteger)
+    tx_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    completed_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
 class Merchant(Base):
     """A Binance Pay merchant. Its own Binance account is the user whose userId is the
     merchantId: its Pay wallet is that user's FUNDING wallet, its main wallet SPOT."""
