@@ -97,7 +97,7 @@ class JournalEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(32))
     ref_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    ref_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ref_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     memo: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
     __table_args__ = (Index("ix_journal_ref", "ref_type", "ref_id"),)
@@ -193,7 +193,7 @@ class OutboxItem(Base):
     kind: Mapped[str] = mapped_column(String(48))  # "webhook" or a job name
     family: Mapped[str] = mapped_column(String(16))
     owner: Mapped[str | None] = mapped_column(String(64), nullable=True)  # partner client id…
-    ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    ref: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
     dedupe_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
     payload: Mapped[str] = mapped_column(Text)  # JSON: job args, or the webhook request
     status: Mapped[str] = mapped_column(String(16), default="pending")
