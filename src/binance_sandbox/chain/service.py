@@ -143,6 +143,10 @@ class ChainService:
             raise errors.InvalidAddress(f"{address} is not a valid {net.network} address.")
         if amount <= 0:
             raise errors.AmountTooSmall("amount must be greater than 0.")
+        try:
+            units = money.to_units(amount)
+        except money.AmountError as exc:
+            raise errors.AmountTooSmall(f"amount: {exc}") from exc
         now = self.p.clock.now_ms()
         owner = await self.find_owner(session, net.network, address, tag)
         transfer_row = ChainTransfer(
@@ -151,7 +155,7 @@ class ChainService:
             address=address,
             tag=tag or "",
             asset=asset,
-            amount=money.to_units(amount),
+            amount=units,
             user_id=owner,
             status="PENDING",
             confirmations_needed=net.confirmations,
