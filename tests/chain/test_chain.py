@@ -80,12 +80,6 @@ def test_xrp_needs_the_tag_and_dust_is_not_credited(sandbox: Any) -> None:
     )
     sandbox.advance(4_000)
     sandbox.wait_for(lambda: sandbox.balance(user, "XRP") == 10, what="XRP credit")
-    rows = {
-        r["txHash"]: r["status"]
-        for r in sandbox.admin.get(
-            "/sandbox/v1/chain/transfers", params={"address": to["address"]}
-        ).json()
-    }
     assert sandbox.wait_for(
         lambda: all(
             s != "PENDING"
@@ -130,6 +124,10 @@ def test_bad_transfers_are_refused(sandbox: Any) -> None:
         (
             {"network": "ETH", "address": "0x" + "a" * 40, "asset": "ETH", "amount": "0"},
             "amount must be greater than 0.",
+        ),
+        (
+            {"network": "ETH", "address": "0x" + "a" * 40, "asset": "ETH", "amount": "0.123456789"},
+            "amount: more than 8 decimal places",
         ),
     ]:
         r = sandbox.admin.post("/sandbox/v1/chain/transfers", json=body)
