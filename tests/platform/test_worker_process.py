@@ -93,7 +93,11 @@ def test_a_separate_worker_process_delivers_and_survives_kill_9(
             box.wait_for(
                 lambda: c.transaction(first).status == "FILLED", what="fill by the worker process"
             )
-            box.wait_for(lambda: len(receiver.bodies) == 1, what="webhook from the worker process")
+            box.wait_for(
+                lambda: len(receiver.bodies) == 1,
+                what="webhook from the worker process",
+                timeout=45,
+            )
         finally:
             worker.send_signal(signal.SIGKILL)
             worker.wait()
@@ -104,7 +108,9 @@ def test_a_separate_worker_process_delivers_and_survives_kill_9(
             box.wait_for(
                 lambda: c.transaction(second).status == "FILLED", what="fill after restart"
             )
-            box.wait_for(lambda: len(receiver.bodies) == 2, what="webhook after restart")
+            box.wait_for(
+                lambda: len(receiver.bodies) == 2, what="webhook after restart", timeout=45
+            )
         finally:
             worker.terminate()
             worker.wait()
@@ -138,7 +144,9 @@ def test_work_leased_by_a_dead_worker_is_taken_over(make_sandbox: Any, receiver:
             box.wait_for(
                 lambda: c.transaction(order_id).status == "FILLED", timeout=20, what="takeover"
             )
-            box.wait_for(lambda: len(receiver.bodies) == 1, what="webhook after takeover")
+            box.wait_for(
+                lambda: len(receiver.bodies) == 1, what="webhook after takeover", timeout=45
+            )
         finally:
             worker.terminate()
             worker.wait()
