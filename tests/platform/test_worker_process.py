@@ -91,7 +91,9 @@ def test_a_separate_worker_process_delivers_and_survives_kill_9(
         worker = start_worker(box.database_url)
         try:
             box.wait_for(
-                lambda: c.transaction(first).status == "FILLED", what="fill by the worker process"
+                lambda: c.transaction(first).status == "FILLED",
+                what="fill by the worker process",
+                timeout=45,
             )
             box.wait_for(
                 lambda: len(receiver.bodies) == 1,
@@ -106,7 +108,9 @@ def test_a_separate_worker_process_delivers_and_survives_kill_9(
         worker = start_worker(box.database_url)
         try:
             box.wait_for(
-                lambda: c.transaction(second).status == "FILLED", what="fill after restart"
+                lambda: c.transaction(second).status == "FILLED",
+                what="fill after restart",
+                timeout=45,
             )
             box.wait_for(
                 lambda: len(receiver.bodies) == 2, what="webhook after restart", timeout=45
