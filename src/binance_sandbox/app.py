@@ -24,6 +24,10 @@ from binance_sandbox.control.routes import router as control_router
 from binance_sandbox.control.service import ControlService
 from binance_sandbox.delivery.webhooks import webhook_handler
 from binance_sandbox.delivery.worker import Handler, Worker
+from binance_sandbox.deposit.lifecycle import deposit_handlers
+from binance_sandbox.deposit.routes import router as deposit_router
+from binance_sandbox.deposit.service import DepositService
+from binance_sandbox.hosted.deposit import router as deposit_page_router
 from binance_sandbox.hosted.routes import router as hosted_router
 from binance_sandbox.pay import errors as pay_errors
 from binance_sandbox.pay.auth import MerchantDirectory
@@ -39,6 +43,9 @@ from binance_sandbox.prime.lifecycle import prime_handlers
 from binance_sandbox.prime.routes import router as prime_router
 from binance_sandbox.prime.routes import wallet_router
 from binance_sandbox.prime.service import PrimeService
+from binance_sandbox.wallet.routes import api_router, sapi_router, wapi_router
+from binance_sandbox.wallet.routing import unknown_path
+from binance_sandbox.wallet.service import build_wapi
 
 log = logging.getLogger("binance_sandbox")
 
@@ -46,6 +53,7 @@ log = logging.getLogger("binance_sandbox")
 @dataclass
 class Services:
     chain: ChainService
+    deposit: DepositService
     prime: PrimeService
     pay: PayService
     payouts: PayoutService
@@ -56,8 +64,10 @@ class Services:
 async def build_services(platform: Platform) -> Services:
     pay = PayService(platform)
     pay_key = await load_pay_key(platform.db)
+    chain = ChainService(platform)
     return Services(
-        chain=ChainService(platform),
+        chain=chain,
+        deposit=DepositService(platform, chain),
         prime=PrimeService(platform),
         pay=pay,
         payouts=PayoutService(platform, pay),
@@ -73,6 +83,7 @@ def build_handlers(platform: Platform, services: Services) -> dict[str, Handler]
         **prime_handlers(platform, services.prime),
         **pay_handlers(services.pay, services.payouts),
         **chain_handlers(services.chain),
+        **deposit_handlers(services.deposit),
     }
 
 
@@ -114,12 +125,14 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.clock = platform.clock
         app.state.request_log = platform.request_log if settings.log_requests else None
         app.state.chain = services.chain
+        app.state.deposit = services.deposit
         app.state.prime = services.prime
         app.state.pay = services.pay
         app.state.payouts = services.payouts
         app.state.wallet = services.wallet
         app.state.merchants = MerchantDirectory(platform.db)
         app.state.control = ControlService(platform, app.state.merchants, services.pay)
+        app.state.wapi = build_wapi(platform)
         stop = asyncio.Event()
         tasks = [asyncio.create_task(_flush_request_log(platform, stop))]
         if settings.embedded_worker:
@@ -130,6 +143,7 @@ def create_app(settings: Settings) -> FastAPI:
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
             await platform.flush_request_log()
+            await app.state.wapi.aclose()
             await platform.aclose()
 
     app = FastAPI(
@@ -144,9 +158,14 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.include_router(prime_router)
     app.include_router(wallet_router)
+    app.include_router(deposit_router)
     app.include_router(pay_router)
+    app.include_router(wapi_router)
+    app.include_router(sapi_router)
+    app.include_router(api_router)
     app.include_router(control_router)
     app.include_router(hosted_router)
+    app.include_router(deposit_page_router)
 
     @app.get("/healthz", tags=["Sandbox control"])
     async def healthz(request: Request) -> dict[str, Any]:
@@ -181,6 +200,8 @@ def create_app(settings: Settings) -> FastAPI:
             response, _ = render_pay_error(pay_error)
             response.status_code = exc.status_code
             return response
+        if path.startswith(("/wapi/", "/sapi/", "/api/")):
+            return unknown_path(exc.status_code, message)
         if path.startswith("/sandbox/"):
             response, _ = render_control_error(NotFound(message))
             response.status_code = exc.status_code

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # Connect (guide §4 gives no window; this is the sandbox's, on the sandbox clock).
     connect_recv_window_ms: int = 60_000
     quote_ttl_ms: int = 60_000
+    # Connect Deposit: how long a deposit session's link may be used (docs/connect-deposit.md).
+    deposit_link_ttl_ms: int = 900_000
 
     # Binance Pay (NOTES.md: the docs say 1 s; the window here is the sandbox's choice).
     pay_recv_window_ms: int = 5_000
@@ -56,6 +58,16 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = 16
     webhook_backoff_base_ms: int = 1_000
     webhook_backoff_cap_ms: int = 600_000
+
+    # Wallet API (wapi v3, sapi, api; docs/wallet-api.md): request weight per sandbox minute,
+    # per IP and per API key; how many 429s an IP gets in one minute before a ban (418).
+    wallet_ip_weight_per_minute: int = 1_200
+    wallet_key_weight_per_minute: int = 1_200
+    wallet_429s_before_ban: int = 5
+    # Rate-limit counters live in Redis under this prefix when `redis_url` is set.
+    wallet_rate_limit_prefix: str = "bsx:wapi:"
+    # `/sapi/v1/asset/dust`: at most one conversion per user in this much sandbox time.
+    wallet_dust_interval_ms: int = 86_400_000
 
     # Platform liquidity minted once per asset when the database is created.
     treasury_amount: str = "1000000000"

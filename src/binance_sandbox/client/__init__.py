@@ -3,8 +3,23 @@
 Works against Binance as well as against the sandbox, and never imports the server.
 """
 
-from binance_sandbox.client import pay_errors
+from binance_sandbox.client import pay_errors, wallet_errors, wallet_models
+from binance_sandbox.client.connect_deposit import (
+    AsyncConnectDepositClient,
+    AuthorizationTimeout,
+    ConnectDepositClient,
+    verify_deposit_status_event,
+)
 from binance_sandbox.client.connect_prime import AsyncConnectPrimeClient, ConnectPrimeClient
+from binance_sandbox.client.deposit_models import (
+    CryptoNetworks,
+    DepositAddress,
+    DepositAuthorization,
+    DepositLink,
+    DepositNetwork,
+    DepositStatus,
+    DepositStatusEvent,
+)
 from binance_sandbox.client.errors import (
     AuthenticationError,
     BinanceSandboxError,
@@ -107,6 +122,13 @@ from binance_sandbox.client.pay_webhooks import (
     pay_webhook_ack,
     verify_pay_webhook,
 )
+from binance_sandbox.client.wallet import AsyncWalletClient, WalletClient, wallet_signature
+from binance_sandbox.client.wallet_errors import (
+    IpBanned,
+    RateLimited,
+    WalletError,
+    wallet_error_from_response,
+)
 from binance_sandbox.client.webhooks import (
     ConnectWebhookVerifier,
     verify_connect_webhook,
@@ -118,12 +140,16 @@ __all__ = [
     "AmountType",
     "Asset",
     "AssetBalance",
+    "AsyncConnectDepositClient",
     "AsyncConnectPrimeClient",
     "AsyncPayClient",
     "AsyncPayWebhookVerifier",
+    "AsyncWalletClient",
     "AuthenticationError",
+    "AuthorizationTimeout",
     "BinanceSandboxError",
     "Buyer",
+    "ConnectDepositClient",
     "ConnectError",
     "ConnectPrimeClient",
     "ConnectWebhookVerifier",
@@ -132,7 +158,14 @@ __all__ = [
     "CreateOrderResult",
     "CreateOrderV3Request",
     "CryptoCurrency",
+    "CryptoNetworks",
     "CustomSpreadExceeded",
+    "DepositAddress",
+    "DepositAuthorization",
+    "DepositLink",
+    "DepositNetwork",
+    "DepositStatus",
+    "DepositStatusEvent",
     "DirectDebitContract",
     "Direction",
     "DiscoverPrice",
@@ -149,6 +182,7 @@ __all__ = [
     "InvalidOrderStatus",
     "InvalidSignature",
     "InvalidTimestamp",
+    "IpBanned",
     "IpNotWhitelisted",
     "Kline",
     "LimitCalculationFailed",
@@ -186,6 +220,7 @@ __all__ = [
     "QuoteCacheFailed",
     "QuoteExpired",
     "QuoteGenerationFailed",
+    "RateLimited",
     "ReceiveType",
     "Refund",
     "RefundNotification",
@@ -205,6 +240,8 @@ __all__ = [
     "UnexpectedResponse",
     "WaitTimeout",
     "WalletBalance",
+    "WalletClient",
+    "WalletError",
     "WalletTransfer",
     "WalletTransferStatus",
     "WalletTransferType",
@@ -215,6 +252,11 @@ __all__ = [
     "pay_signature",
     "pay_webhook_ack",
     "verify_connect_webhook",
+    "verify_deposit_status_event",
     "verify_pay_webhook",
+    "wallet_error_from_response",
+    "wallet_errors",
+    "wallet_models",
+    "wallet_signature",
     "webhook_ack",
 ]

@@ -297,6 +297,127 @@ def chain_transfer_out(row: ChainTransfer) -> dict[str, Any]:
     }
 
 
+@router.get("/deposits")
+async def deposits(
+    request: Request,
+    svc: Control,
+    partnerClientId: str | None = None,
+    status: str | None = None,
+    userId: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+) -> list[dict[str, Any]]:
+    if status not in (None, "INIT", "AUTHORIZED", "REJECTED", "EXPIRED"):
+        raise Invalid("status must be INIT, AUTHORIZED, REJECTED or EXPIRED.")
+    return await svc.deposits(
+        partner_client_id=partnerClientId,
+        status=status,
+        user_id=userId,
+        limit=limit,
+        base_url=str(request.base_url),
+    )
+
+
+@router.get("/deposits/{external_order_id}")
+async def deposit(
+    external_order_id: str,
+    request: Request,
+    svc: Control,
+    partnerClientId: str = Query(min_length=1),
+) -> dict[str, Any]:
+    return await svc.deposit(partnerClientId, external_order_id, str(request.base_url))
+
+
+async def _decide_deposit(
+    external_order_id: str, request: Request, svc: ControlService, target: str
+) -> dict[str, Any]:
+    """Act as the end user in "the Binance App" (connect-deposit-flow.txt, step 3)."""
+    req: s.DepositDecision = await body(request, s.DepositDecision)
+    found = await svc.deposit(req.partnerClientId, external_order_id, str(request.base_url))
+    await request.app.state.deposit.decide(found["depositId"], target)
+    return await svc.deposit(req.partnerClientId, external_order_id, str(request.base_url))
+
+
+@router.post(
+    "/deposits/{external_order_id}/authorize", openapi_extra=openapi_body(s.DepositDecision)
+)
+async def authorize_deposit(
+    external_order_id: str, request: Request, svc: Control
+) -> dict[str, Any]:
+    return await _decide_deposit(external_order_id, request, svc, "AUTHORIZED")
+
+
+@router.post("/deposits/{external_order_id}/reject", openapi_extra=openapi_body(s.DepositDecision))
+async def reject_deposit(external_order_id: str, request: Request, svc: Control) -> dict[str, Any]:
+    return await _decide_deposit(external_order_id, request, svc, "REJECTED")
+
+
+# -- Wallet API (docs/wallet-api.md, "Control API") ------------------------------------------
+
+
+def _wapi_admin(request: Request) -> Any:
+    return request.app.state.wapi.admin
+
+
+@router.post("/api-keys", openapi_extra=openapi_body(s.ApiKeyCreate), status_code=201)
+async def create_api_key(request: Request) -> dict[str, Any]:
+    result: dict[str, Any] = await _wapi_admin(request).create_key(
+        await body(request, s.ApiKeyCreate)
+    )
+    return result
+
+
+@router.get("/api-keys")
+async def list_api_keys(request: Request, userId: str | None = None) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = await _wapi_admin(request).list_keys(userId)
+    return result
+
+
+@router.patch("/api-keys/{api_key}", openapi_extra=openapi_body(s.ApiKeyUpdate))
+async def update_api_key(api_key: str, request: Request) -> dict[str, Any]:
+    result: dict[str, Any] = await _wapi_admin(request).update_key(
+        api_key, await body(request, s.ApiKeyUpdate)
+    )
+    return result
+
+
+@router.patch("/sub-accounts/{user_id}", openapi_extra=openapi_body(s.SubAccountUpdate))
+async def update_sub_account(user_id: str, request: Request) -> dict[str, Any]:
+    result: dict[str, Any] = await _wapi_admin(request).update_sub_account(
+        user_id, await body(request, s.SubAccountUpdate)
+    )
+    return result
+
+
+@router.post("/dividends", openapi_extra=openapi_body(s.DividendCreate), status_code=201)
+async def create_dividend(request: Request) -> dict[str, Any]:
+    result: dict[str, Any] = await _wapi_admin(request).create_dividend(
+        await body(request, s.DividendCreate)
+    )
+    return result
+
+
+@router.get("/system-status")
+async def get_system_status(request: Request) -> dict[str, Any]:
+    result: dict[str, Any] = await _wapi_admin(request).system_status()
+    return result
+
+
+@router.post("/system-status", openapi_extra=openapi_body(s.SystemStatusSet))
+async def set_system_status(request: Request) -> dict[str, Any]:
+    result: dict[str, Any] = await _wapi_admin(request).set_system_status(
+        await body(request, s.SystemStatusSet)
+    )
+    return result
+
+
+@router.post("/account-status", openapi_extra=openapi_body(s.AccountStatusSet))
+async def set_account_status(request: Request) -> dict[str, Any]:
+    result: dict[str, Any] = await _wapi_admin(request).set_account_status(
+        await body(request, s.AccountStatusSet)
+    )
+    return result
+
+
 @router.get("/ledger/audit")
 async def ledger_audit(svc: Control) -> dict[str, Any]:
     return await svc.ledger_audit()

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from binance_sandbox.control import schemas
 from binance_sandbox.control.errors import Conflict, Invalid, NotFound
 from binance_sandbox.delivery.outbox import enqueue
+from binance_sandbox.deposit.service import session_out
 from binance_sandbox.ledger import money
 from binance_sandbox.ledger.service import (
     MINT_BURN_KINDS,
@@ -39,7 +40,10 @@ from binance_sandbox.signing import (
 )
 from binance_sandbox.storage.models import (
     Account,
+    ChainTransfer,
     DeliveryAttempt,
+    DepositReport,
+    DepositSession,
     JournalEntry,
     Merchant,
     OrderEvent,
@@ -52,6 +56,7 @@ from binance_sandbox.storage.models import (
     User,
 )
 from binance_sandbox.storage.models import RequestLog as RequestLogRow
+from binance_sandbox.wallet.admin import link_sub_account
 
 KNOWN_ASSETS = (*CRYPTOS, *FIATS, *(c for c in PAY_CURRENCIES if c not in CRYPTOS))
 
@@ -373,11 +378,14 @@ class ControlService:
                     session.add(user)
             except IntegrityError as exc:
                 raise Conflict("A user with that userId or email exists.") from exc
+            if req.masterUserId:
+                await link_sub_account(session, req.masterUserId, user_id, now)
         return {
             "userId": user.user_id,
             "email": user.email,
             "payId": user.pay_id,
             "partnerClientId": req.partnerClientId,
+            **({"masterUserId": req.masterUserId} if req.masterUserId else {}),
         }
 
     async def list_users(self, partner_client_id: str | None) -> list[dict[str, Any]]:
@@ -631,6 +639,98 @@ class ControlService:
                     {"at": e.at, "kind": e.kind, "detail": json.loads(e.detail)} for e in events
                 ],
             }
+
+    # -- Connect Deposit sessions ------------------------------------------------------------
+
+    async def deposits(
+        self,
+        *,
+        partner_client_id: str | None,
+        status: str | None,
+        user_id: str | None,
+        limit: int,
+        base_url: str,
+    ) -> list[dict[str, Any]]:
+        now = self.p.clock.now_ms()
+        conditions = []
+        if partner_client_id:
+            conditions.append(Partner.client_id == partner_client_id)
+        if user_id:
+            conditions.append(DepositSession.user_id == user_id)
+        # The status a session answers with: INIT past its link's expiry is EXPIRED.
+        if status == "INIT":
+            conditions += [DepositSession.status == "INIT", DepositSession.link_expire_time > now]
+        elif status == "EXPIRED":
+            conditions.append(
+                (DepositSession.status == "EXPIRED")
+                | ((DepositSession.status == "INIT") & (DepositSession.link_expire_time <= now))
+            )
+        elif status:
+            conditions.append(DepositSession.status == status)
+        async with self.p.db.read() as session:
+            rows = (
+                await session.execute(
+                    self._deposit_query()
+                    .where(*conditions)
+                    .order_by(DepositSession.create_time.desc(), DepositSession.session_id)
+                    .limit(limit)
+                )
+            ).all()
+        base = self.p.settings.public_base_url or base_url
+        return [
+            session_out(
+                row, now, client_id=cid, base_url=base, report=report, chain_status=chain_status
+            )
+            for row, cid, report, chain_status in rows
+        ]
+
+    async def deposit(
+        self, partner_client_id: str, external_order_id: str, base_url: str
+    ) -> dict[str, Any]:
+        async with self.p.db.read() as session:
+            found = (
+                await session.execute(
+                    self._deposit_query().where(
+                        Partner.client_id == partner_client_id,
+                        DepositSession.external_order_id == external_order_id,
+                    )
+                )
+            ).first()
+            if found is None:
+                raise NotFound(
+                    f"No deposit session {external_order_id} of partner {partner_client_id}."
+                )
+            row, cid, report, chain_status = found
+            events = (
+                await session.execute(
+                    select(OrderEvent)
+                    .where(OrderEvent.order_ref == row.session_id)
+                    .order_by(OrderEvent.id)
+                )
+            ).scalars()
+            base = self.p.settings.public_base_url or base_url
+            return {
+                **session_out(
+                    row,
+                    self.p.clock.now_ms(),
+                    client_id=cid,
+                    base_url=base,
+                    report=report,
+                    chain_status=chain_status,
+                ),
+                "timeline": [
+                    {"at": e.at, "kind": e.kind, "detail": json.loads(e.detail)} for e in events
+                ],
+            }
+
+    @staticmethod
+    def _deposit_query() -> Any:
+        return (
+            select(DepositSession, Partner.client_id, DepositReport, ChainTransfer.status)
+            .join(Partner, Partner.id == DepositSession.partner_id)
+            .outerjoin(DepositReport, DepositReport.session_id == DepositSession.session_id)
+            .outerjoin(ChainTransfer, ChainTransfer.tx_hash == DepositReport.tx_hash)
+        )
 
     # -- the request log ----------------------------------------------------------------------
 

@@ -450,3 +450,147 @@ class PayWalletTransfer(Base):
     transfer_type: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class DepositSession(Base):
+    """A Connect Deposit session (connect-deposit-flow.txt): a partner asks one of its users
+    to disclose their deposit addresses. INIT → AUTHORIZED | REJECTED | EXPIRED, one-way;
+    the partner's `externalOrderId` is unique per partner by constraint."""
+
+    __tablename__ = "deposit_sessions"
+    __table_args__ = (
+        UniqueConstraint("partner_id", "external_order_id", name="partner_external_order"),
+        Index("ix_deposit_sessions_partner_created", "partner_id", "create_time"),
+        CheckConstraint(
+            "status IN ('INIT', 'AUTHORIZED', 'REJECTED', 'EXPIRED')", name="status_known"
+        ),
+    )
+    # The platform's id; the universal link carries it.
+    session_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    external_order_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    crypto_currency: Mapped[str] = mapped_column(String(16))
+    networks: Mapped[str] = mapped_column(Text)  # JSON list, in the order the partner asked
+    redirect_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    create_time: Mapped[int] = mapped_column(BigInteger)
+    link_expire_time: Mapped[int] = mapped_column(BigInteger)
+    decide_time: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # JSON list of what AUTHORIZED disclosed, fixed then: webhook and polling show the same.
+    deposit_addresses: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class DepositReport(Base):
+    """The partner's report of the on-chain transaction of a session (`deposit/report`). One
+    per session by primary key: the first report wins, later ones are ignored."""
+
+    __tablename__ = "deposit_reports"
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("deposit_sessions.session_id"), primary_key=True
+    )
+    tx_hash: Mapped[str] = mapped_column(String(128), index=True)
+    amount: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    crypto_currency: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    network: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    report_time: Mapped[int] = mapped_column(BigInteger)
+
+
+class WalletApiKey(Base):
+    """A Wallet API (wapi/sapi) key of a sandbox user. `permissions` is a JSON list of the
+    spec's security types the key may call (TRADE, USER_DATA, USER_STREAM, MARKET_DATA)."""
+
+    __tablename__ = "wallet_api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    api_key: Mapped[str] = mapped_column(String(128), unique=True)
+    secret_key: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.user_id"), index=True)
+    permissions: Mapped[str] = mapped_column(Text)
+    ip_whitelist: Mapped[str] = mapped_column(Text, default="[]")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class WalletSubAccount(Base):
+    """A sub-account: a sandbox user owned by a master user (one master each)."""
+
+    __tablename__ = "wallet_sub_accounts"
+    __table_args__ = (
+        CheckConstraint("status IN ('enabled', 'disabled')", name="status_known"),
+        CheckConstraint("user_id <> master_user_id", name="not_own_master"),
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.user_id"), primary_key=True)
+    master_user_id: Mapped[str] = mapped_column(ForeignKey("users.user_id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="enabled")
+    activated: Mapped[bool] = mapped_column(Boolean, default=True)
+    mobile: Mapped[str] = mapped_column(String(32), default="")
+    g_auth: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class WalletSubAccountTransfer(Base):
+    """A transfer between a master and its sub-accounts (ledger kind `sub_account_transfer`)."""
+
+    __tablename__ = "wallet_sub_account_transfers"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        Index("ix_wallet_sub_transfers_from", "from_user_id", "created_at"),
+        Index("ix_wallet_sub_transfers_to", "to_user_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    txn_id: Mapped[str] = mapped_column(String(20), unique=True)
+    master_user_id: Mapped[str] = mapped_column(String(32), index=True)
+    from_user_id: Mapped[str] = mapped_column(String(32))
+    to_user_id: Mapped[str] = mapped_column(String(32))
+    from_email: Mapped[str] = mapped_column(String(254))
+    to_email: Mapped[str] = mapped_column(String(254))
+    asset: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class WalletDustLog(Base):
+    """One asset converted to BNB by one dust conversion (`tran_id` groups them)."""
+
+    __tablename__ = "wallet_dust_log"
+    __table_args__ = (
+        UniqueConstraint("tran_id", "from_asset", name="tran_asset"),
+        Index("ix_wallet_dust_log_user_time", "user_id", "operate_time"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tran_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[str] = mapped_column(String(32))
+    from_asset: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    transferred_amount: Mapped[int] = mapped_column(BigInteger)
+    service_charge: Mapped[int] = mapped_column(BigInteger)
+    operate_time: Mapped[int] = mapped_column(BigInteger)
+
+
+class WalletDividend(Base):
+    """An asset dividend credited to a user (ledger kind `dividend`, a mint)."""
+
+    __tablename__ = "wallet_dividends"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        Index("ix_wallet_dividends_user_time", "user_id", "div_time"),
+    )
+    tran_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[str] = mapped_column(String(32))
+    asset: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    div_time: Mapped[int] = mapped_column(BigInteger)
+    en_info: Mapped[str] = mapped_column(Text)
+
+
+class WalletAccountStatus(Base):
+    """What `accountStatus.html` and `apiTradingStatus.html` report for a user, when the
+    control API set something other than the defaults (normal, not locked)."""
+
+    __tablename__ = "wallet_account_status"
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.user_id"), primary_key=True)
+    msg: Mapped[str] = mapped_column(Text, default="Normal")
+    objs: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of strings
+    api_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    planned_recover_time: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,180 @@
+"""Wallet API request authentication (spec "ENDPOINT SECURITY TYPE", "SIGNED", "Timing
+security"; NOTES.md "Wallet").
+
+Checked in this order, the first failure answering, before any parameter is read:
+`X-MBX-APIKEY` present and letters/digits (-2014); a known, active key whose IP whitelist
+admits the caller and whose permissions include the endpoint's security type (-2015);
+`signature` and `timestamp` sent (-1102) and well formed (-1100); `recvWindow` a number
+(-1100) of at most 60000 (-1131); the timestamp rule (-1021); and last the HMAC-SHA256 of
+`totalParams` — the query string followed by the body, exactly as received, with the
+`signature` parameter taken out — under the key's secret (-1022, case-insensitive hex).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from binance_sandbox.access import CachedDirectory, Network, ip_allowed, networks
+from binance_sandbox.clock import Clock, wall_ms
+from binance_sandbox.storage.db import Database
+from binance_sandbox.storage.models import WalletApiKey
+from binance_sandbox.wallet import errors
+from binance_sandbox.wallet.params import Params, missing
+
+API_KEY = re.compile(r"^[A-Za-z0-9]{1,128}$")
+SECURITY_TYPES = ("TRADE", "USER_DATA", "USER_STREAM", "MARKET_DATA")
+DEFAULT_RECV_WINDOW_MS = 5_000
+MAX_RECV_WINDOW_MS = 60_000
+AHEAD_MS = 1_000
+
+
+@dataclass(frozen=True)
+class WalletKey:
+    api_key: str
+    secret_key: str
+    user_id: str
+    permissions: frozenset[str]
+    ip_whitelist: tuple[Network, ...]
+    active: bool
+
+
+class KeyDirectory(CachedDirectory[WalletKey]):
+    """Wallet API keys by key (see `CachedDirectory`)."""
+
+    def __init__(self, db: Database, *, ttl_s: float = 2.0) -> None:
+        async def load(api_key: str) -> WalletKey | None:
+            async with db.read() as session:
+                row = (
+                    await session.execute(
+                        select(WalletApiKey).where(WalletApiKey.api_key == api_key)
+                    )
+                ).scalar_one_or_none()
+            if row is None:
+                return None
+            return WalletKey(
+                api_key=row.api_key,
+                secret_key=row.secret_key,
+                user_id=row.user_id,
+                permissions=frozenset(json.loads(row.permissions)),
+                ip_whitelist=networks(row.ip_whitelist),
+                active=row.active,
+            )
+
+        super().__init__(load, ttl_s=ttl_s)
+
+
+def hmac_sha256(secret: str, payload: bytes) -> str:
+    return hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
+
+
+def split_signature(raw_query: bytes, raw_body: bytes) -> tuple[bytes, str]:
+    """`totalParams` as signed (query string + body, the `signature` parameter taken out of
+    whichever holds it), and the signature sent (the query string's when both have one)."""
+    found: list[str] = []
+
+    def strip(part: bytes) -> bytes:
+        kept = []
+        for segment in part.split(b"&"):
+            if segment.startswith(b"signature="):
+                found.append(segment[len(b"signature=") :].decode("utf-8", "replace"))
+            else:
+                kept.append(segment)
+        return b"&".join(kept)
+
+    total = strip(raw_query) + strip(raw_body)
+    return total, (found[0].strip() if found else "")
+
+
+@dataclass
+class AuthFailure(Exception):
+    error: errors.WalletError
+    caller: str | None
+    explanation: str | None = None
+
+
+def timestamp_ok(timestamp: int, recv_window: int, server_time: int) -> str | None:
+    """The spec's rule; None when the request may be processed, else why not."""
+    if timestamp >= server_time + AHEAD_MS:
+        return "Timestamp for this request was 1000ms ahead of the server's time."
+    if server_time - timestamp > recv_window:
+        return "Timestamp for this request is outside of the recvWindow."
+    return None
+
+
+async def authenticate(
+    directory: KeyDirectory,
+    clock: Clock,
+    *,
+    api_key: str,
+    security: str,
+    params: Params,
+    raw_query: bytes,
+    raw_body: bytes,
+    client_ip: str | None,
+) -> WalletKey:
+    """The caller's key, or `AuthFailure` raised with the error to answer."""
+    if not API_KEY.match(api_key):
+        raise AuthFailure(errors.BadApiKeyFormat(), None)
+    key = await directory.get(api_key)
+    if key is None or not key.active:
+        raise AuthFailure(errors.RejectedKey(), None, "unknown or deactivated API key")
+    caller = key.user_id
+    if not ip_allowed(key.ip_whitelist, client_ip):
+        raise AuthFailure(
+            errors.RejectedKey(), caller, f"IP {client_ip} is not in the key's whitelist"
+        )
+    if security not in key.permissions:
+        raise AuthFailure(
+            errors.RejectedKey(),
+            caller,
+            f"the key's permissions {sorted(key.permissions)} lack {security}",
+        )
+    total, signature = split_signature(raw_query, raw_body)
+    try:
+        if not signature:
+            raise missing("signature")
+        timestamp = params.long("timestamp", required=True)
+        recv_window = params.long("recvWindow")
+    except errors.WalletError as exc:
+        raise AuthFailure(exc, caller) from exc
+    assert timestamp is not None
+    window = DEFAULT_RECV_WINDOW_MS if recv_window is None else recv_window
+    if window > MAX_RECV_WINDOW_MS:
+        raise AuthFailure(errors.BadRecvWindow(), caller)
+    # The sandbox clock is the server's time; a client that signs with real time is also
+    # accepted, so that it keeps working after the sandbox clock was moved.
+    why = timestamp_ok(timestamp, window, clock.now_ms())
+    if why is not None and timestamp_ok(timestamp, window, wall_ms()) is not None:
+        raise AuthFailure(
+            errors.InvalidTimestamp(why),
+            caller,
+            f"timestamp {timestamp} vs sandbox clock {clock.now_ms()} (recvWindow {window} ms)",
+        )
+    expected = hmac_sha256(key.secret_key, total)
+    if not hmac.compare_digest(signature.lower().encode(), expected.encode()):
+        raise AuthFailure(
+            errors.InvalidSignature(), caller, explain_signature(total, signature, expected)
+        )
+    return key
+
+
+def explain_signature(total: bytes, received: str, expected: str) -> str:
+    preview = total.decode("utf-8", "replace")
+    if len(preview) > 600:
+        preview = preview[:600] + "…"
+    return "\n".join(
+        [
+            "algorithm: HMAC-SHA256 with the secret key, hex (case-insensitive)",
+            "signed string (totalParams) = query string + request body, exactly as sent, "
+            "without the signature parameter",
+            f"expected signed string: {preview!r}",
+            f"signature received: {received[:64] or '(none)'}",
+            f"signature expected: {expected[:16]}… (first 16 hex digits)",
+        ]
+    )
