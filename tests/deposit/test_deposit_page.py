@@ -21,6 +21,7 @@ import pytest
 from deposit_support import ConnectReceiver, Signed, act, authorization, initiate, session
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from binance_sandbox.client import WalletClient
 from sandbox_harness import Sandbox
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -132,6 +133,16 @@ def test_authorize_in_the_app_then_deposit_on_chain(
     box.advance(TRX_CONFIRM_MS)
     box.wait_for(lambda: box.balance(user, "USDT") == Decimal(40), what="the deposit credited")
     assert session(box, partner, order_id)["report"]["chainStatus"] == "CREDITED"
+    # The same deposit, seen through the Wallet API with the user's own key.
+    key = box.admin.post("/sandbox/v1/api-keys", json={"userId": user}).json()
+    with WalletClient(box.url, key["apiKey"], key["secretKey"]) as wallet:
+        [deposit] = wallet.deposit_history(asset="USDT")
+    assert (deposit.tx_id, deposit.amount, deposit.address, deposit.status) == (
+        tx_hash,
+        Decimal(40),
+        trx["depositAddress"],
+        1,
+    )
     box.audit()
 
 
