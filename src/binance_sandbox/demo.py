@@ -64,6 +64,14 @@ def run_pay_demo(demo: Demo, url: str, admin: httpx.Client) -> None:
     run_pay(demo, url, admin)
 
 
+def run_wallet_demo(
+    demo: Demo, url: str, admin: httpx.Client, partner: dict[str, Any], key: Any, user: str
+) -> None:
+    from binance_sandbox.demo_wallet import run_wallet
+
+    run_wallet(demo, url, admin, partner, key, user)
+
+
 def run_demo(console: Console | None = None, workdir: Path | None = None) -> None:
     console = console or Console()
     with tempfile.TemporaryDirectory(prefix="bsx-demo-") as tmp:
@@ -72,7 +80,7 @@ def run_demo(console: Console | None = None, workdir: Path | None = None) -> Non
 
 def _run(demo: Demo) -> None:
     c = demo.console
-    c.rule("[bold]binance-sandbox demo: Connect Prime buy and sell, Binance Pay")
+    c.rule("[bold]binance-sandbox demo: Connect Prime, Binance Pay, Connect Deposit, Wallet API")
     settings = Settings(
         database_url=f"sqlite:///{demo.workdir / 'sandbox.db'}",
         admin_token=ADMIN,
@@ -151,6 +159,7 @@ def _run(demo: Demo) -> None:
         ) as prime:
             _buy_and_sell(demo, prime, shop, admin, user)
         run_pay_demo(demo, sandbox.url, admin)
+        run_wallet_demo(demo, sandbox.url, admin, partner, key, user)
         final_audit(demo, admin)
     finally:
         shop.close()

@@ -97,5 +97,9 @@ def test_demo_runs_a_buy_and_a_sell(tmp_path: Path, capsys: Any) -> None:
         "refunded 10 of 25",
         "FULL_REFUNDED",
         "SUCCESS, paid 12",
+        "AUTHORIZED: T",
+        "40 USDT credited",
+        "COMPLETED, txId",
+        "the other user receives it on chain",
     ):
         assert step in text, step
