@@ -150,9 +150,11 @@ def create_app(settings: Settings) -> FastAPI:
         title="binance-sandbox",
         version=__version__,
         description=(
-            "A stateful sandbox of Binance's partner platform. Connect Prime under "
-            "`/papi/v1/ramp/connect/prime`, the sandbox's control API under `/sandbox/v1` "
-            "(Authorization: Bearer <admin token>)."
+            "A stateful sandbox of Binance's partner platform: Connect Prime "
+            "(`/papi/v1/ramp/connect/prime`), Connect Deposit (`/papi/v1/ramp/connect`), "
+            "Binance Pay (`/binancepay/openapi`), the Wallet API (`/wapi/v3`, `/sapi/v1`, "
+            "`/api/v3`), and the sandbox's control API (`/sandbox/v1`, Authorization: Bearer "
+            "<admin token>)."
         ),
         lifespan=lifespan,
     )
