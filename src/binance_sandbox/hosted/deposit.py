@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from binance_sandbox.connect.errors import ConnectError
 from binance_sandbox.deposit.service import DepositService
 from binance_sandbox.hosted.routes import (
+    HOSTED,
     message_page,
     page,
     payer_cookie,
@@ -28,7 +29,6 @@ from binance_sandbox.hosted.routes import (
     remaining_text,
     utc_text,
 )
-from binance_sandbox.web import BadRequest, Family, is_busy
 
 USER_COOKIE = "bsx_user"
 COOKIE_PATH = "/connect/deposit/"
@@ -39,24 +39,9 @@ STATE_MESSAGES = {
 }
 
 
-def render_deposit_page_error(exc: Exception) -> tuple[Response, str | None]:
-    """Whatever escapes a route becomes a page in words, never a stack trace."""
-    if isinstance(exc, ConnectError):
-        return message_page("This request cannot go on", exc.message, 400), exc.code
-    if isinstance(exc, BadRequest):
-        return message_page("Bad request", exc.message, 400), None
-    if is_busy(exc):
-        text = "The sandbox is busy right now. Go back and try again in a moment."
-        return message_page("Busy", text, 503), None
-    text = "The sandbox could not show this page. The server log has the details."
-    return message_page("Something went wrong", text, 500), None
-
-
-DEPOSIT_PAGE = Family("hosted", render_deposit_page_error)
-
 router = APIRouter(
     tags=["Hosted pages"],
-    route_class=DEPOSIT_PAGE.route_class,
+    route_class=HOSTED.route_class,
     default_response_class=HTMLResponse,
 )
 

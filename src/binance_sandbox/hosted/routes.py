@@ -23,6 +23,7 @@ from fastapi import APIRouter, Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from binance_sandbox.connect.errors import ConnectError
 from binance_sandbox.hosted.qr import qr_svg
 from binance_sandbox.pay.errors import PayError
 from binance_sandbox.pay.service import InsufficientFunds, PayService
@@ -63,6 +64,8 @@ def render_hosted_error(exc: Exception) -> tuple[Response, str | None]:
     """Whatever escapes a route becomes a page in words, never a stack trace."""
     if isinstance(exc, PayError):
         return message_page("This payment cannot go on", exc.message, 400), exc.code
+    if isinstance(exc, ConnectError):
+        return message_page("This request cannot go on", exc.message, 400), exc.code
     if isinstance(exc, BadRequest):
         return message_page("Bad request", exc.message, 400), None
     if is_busy(exc):
