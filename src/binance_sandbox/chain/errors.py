@@ -35,3 +35,11 @@ class DepositDisabled(ChainError):
 
 class InsufficientBalance(ChainError):
     pass
+
+
+class UnknownWithdrawal(ChainError):
+    pass
+
+
+class WithdrawalFinal(ChainError):
+    pass

@@ -42,6 +42,13 @@ BECH32 = "023456789acdefghjklmnpqrstuvwxyz"
 # Binance-style withdrawal progress on the sandbox clock.
 WITHDRAW_STEP_MS = 5_000
 FEES = "platform:withdraw-fees"
+# An operator's outcome for a withdrawal, the statuses it may come from, and where it ends
+# (spec: 1 Cancelled, 3 Rejected, 5 Failure).
+OUTCOMES: dict[str, tuple[tuple[int, ...], int]] = {
+    "cancel": ((0,), 1),
+    "reject": ((0, 2), 3),
+    "fail": ((4,), 5),
+}
 
 
 def chain_account(network: str, asset: str) -> AccountRef:
@@ -356,6 +363,48 @@ class ChainService:
         w.status = 6
         w.completed_at = now
         return None
+
+    async def resolve_withdrawal(
+        self, session: AsyncSession, withdrawal_id: str, outcome: str, now: int
+    ) -> Withdrawal:
+        """End a withdrawal that did not go out: the amount and the fee return to the user."""
+        w = (
+            await session.execute(
+                select(Withdrawal).where(Withdrawal.id == withdrawal_id).with_for_update()
+            )
+        ).scalar_one_or_none()
+        if w is None:
+            raise errors.UnknownWithdrawal(f"No withdrawal {withdrawal_id}.")
+        allowed, status = OUTCOMES[outcome]
+        if w.status not in allowed:
+            raise errors.WithdrawalFinal(
+                f"Withdrawal {withdrawal_id} has status {w.status}; cannot {outcome} it."
+            )
+        if w.tx_id is not None:
+            sent = await self.transfer_by_hash(session, w.tx_id)
+            if sent is not None:
+                if sent.status != "PENDING":
+                    raise errors.WithdrawalFinal(
+                        f"Withdrawal {withdrawal_id} already arrived on chain."
+                    )
+                sent.status = "UNCLAIMED"  # the transaction failed: nothing arrives
+        legs = [
+            Leg(chain_account(w.network, w.asset), -w.amount),
+            Leg(system_account(FEES, w.asset), -w.fee),
+            Leg(user_account(w.user_id, w.asset), w.amount + w.fee),
+        ]
+        await post(
+            session,
+            "withdrawal",
+            legs,
+            at=now,
+            ref_type="withdrawal",
+            ref_id=w.id,
+            memo=f"withdrawal {outcome}",
+        )
+        w.status = status
+        w.completed_at = now
+        return w
 
     async def withdrawals(
         self,

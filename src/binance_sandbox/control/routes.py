@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
-from binance_sandbox.chain.errors import ChainError
+from binance_sandbox.chain.errors import ChainError, UnknownWithdrawal
 from binance_sandbox.control import schemas as s
-from binance_sandbox.control.errors import CONTROL, Invalid, Unauthorized
+from binance_sandbox.control.errors import CONTROL, Conflict, Invalid, NotFound, Unauthorized
 from binance_sandbox.control.service import ControlService
 from binance_sandbox.ledger import money
 from binance_sandbox.storage.models import ChainTransfer
@@ -416,6 +416,25 @@ async def set_account_status(request: Request) -> dict[str, Any]:
         await body(request, s.AccountStatusSet)
     )
     return result
+
+
+@router.post("/withdrawals/{withdrawal_id}/{outcome}")
+async def resolve_withdrawal(withdrawal_id: str, outcome: str, request: Request) -> dict[str, Any]:
+    """End a withdrawal as an operator: cancel (from 0), reject (from 0 or 2), fail (from 4)."""
+    if outcome not in ("cancel", "reject", "fail"):
+        raise Invalid("outcome must be cancel, reject or fail.")
+    platform = request.app.state.platform
+    try:
+        async with platform.db.write() as session:
+            w = await request.app.state.chain.resolve_withdrawal(
+                session, withdrawal_id, outcome, platform.clock.now_ms()
+            )
+            out = {"id": w.id, "status": w.status}
+    except UnknownWithdrawal as exc:
+        raise NotFound(exc.message) from exc
+    except ChainError as exc:
+        raise Conflict(exc.message) from exc
+    return out
 
 
 @router.get("/ledger/audit")
