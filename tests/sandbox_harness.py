@@ -150,7 +150,16 @@ class Sandbox:
             if value:
                 return value
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}")
+                deliveries = [
+                    {
+                        k: d[k]
+                        for k in ("id", "event", "status", "attempts", "nextAttemptAt", "lastError")
+                    }
+                    for d in self.webhooks(limit=5)
+                ]
+                raise AssertionError(
+                    f"timed out waiting for {what}; clock {self.now()}; latest deliveries {deliveries}"
+                )
             time.sleep(0.03)
 
 

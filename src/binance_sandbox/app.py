@@ -19,7 +19,9 @@ from binance_sandbox.chain.service import ChainService
 from binance_sandbox.config import Settings
 from binance_sandbox.connect import errors as connect_errors
 from binance_sandbox.connect.routing import render_connect_error
+from binance_sandbox.console.routes import router as console_router
 from binance_sandbox.control.errors import NotFound, render_control_error
+from binance_sandbox.control.faults import router as faults_router
 from binance_sandbox.control.routes import router as control_router
 from binance_sandbox.control.service import ControlService
 from binance_sandbox.delivery.webhooks import webhook_handler
@@ -27,8 +29,12 @@ from binance_sandbox.delivery.worker import Handler, Worker
 from binance_sandbox.deposit.lifecycle import deposit_handlers
 from binance_sandbox.deposit.routes import router as deposit_router
 from binance_sandbox.deposit.service import DepositService
+from binance_sandbox.faults.api import ApiFaults
+from binance_sandbox.faults.rules import FaultBook
 from binance_sandbox.hosted.deposit import router as deposit_page_router
 from binance_sandbox.hosted.routes import router as hosted_router
+from binance_sandbox.observability.metrics import Metrics
+from binance_sandbox.observability.routes import router as metrics_router
 from binance_sandbox.pay import errors as pay_errors
 from binance_sandbox.pay.auth import MerchantDirectory
 from binance_sandbox.pay.keys import PayWebhookKey, load_pay_key
@@ -87,7 +93,12 @@ def build_handlers(platform: Platform, services: Services) -> dict[str, Handler]
     }
 
 
-def build_worker(platform: Platform, services: Services) -> Worker:
+def build_worker(
+    platform: Platform,
+    services: Services,
+    metrics: Metrics | None = None,
+    faults: FaultBook | None = None,
+) -> Worker:
     s = platform.settings
     worker = Worker(
         db=platform.db,
@@ -101,6 +112,8 @@ def build_worker(platform: Platform, services: Services) -> Worker:
         lease_ms=s.worker_lease_ms,
         backoff_base_ms=s.webhook_backoff_base_ms,
         backoff_cap_ms=s.webhook_backoff_cap_ms,
+        metrics=metrics,
+        faults=faults,
     )
     platform.wakers.append(worker)
     return worker
@@ -117,6 +130,8 @@ async def _flush_request_log(platform: Platform, stop: asyncio.Event) -> None:
 
 
 def create_app(settings: Settings) -> FastAPI:
+    metrics = Metrics(__version__) if settings.metrics_enabled else None
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         platform = await open_platform(settings)
@@ -124,6 +139,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.platform = platform
         app.state.clock = platform.clock
         app.state.request_log = platform.request_log if settings.log_requests else None
+        app.state.metrics = metrics
         app.state.chain = services.chain
         app.state.deposit = services.deposit
         app.state.prime = services.prime
@@ -133,10 +149,14 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.merchants = MerchantDirectory(platform.db)
         app.state.control = ControlService(platform, app.state.merchants, services.pay)
         app.state.wapi = build_wapi(platform)
+        # Fault rules live in this process (docs/faults.md).
+        app.state.faults = FaultBook(settings.seed)
+        app.state.request_hook = ApiFaults(app.state.faults)
         stop = asyncio.Event()
         tasks = [asyncio.create_task(_flush_request_log(platform, stop))]
         if settings.embedded_worker:
-            tasks.append(asyncio.create_task(build_worker(platform, services).run(stop)))
+            worker = build_worker(platform, services, metrics, app.state.faults)
+            tasks.append(asyncio.create_task(worker.run(stop)))
         try:
             yield
         finally:
@@ -166,8 +186,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sapi_router)
     app.include_router(api_router)
     app.include_router(control_router)
+    app.include_router(faults_router)
     app.include_router(hosted_router)
     app.include_router(deposit_page_router)
+    app.include_router(console_router)
+    app.include_router(metrics_router)
 
     @app.get("/healthz", tags=["Sandbox control"])
     async def healthz(request: Request) -> dict[str, Any]:

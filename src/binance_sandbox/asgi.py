@@ -3,5 +3,8 @@ come from `BSX_*` environment variables."""
 
 from binance_sandbox.app import create_app
 from binance_sandbox.config import Settings
+from binance_sandbox.observability.logging import configure_logging
 
-app = create_app(Settings())
+_settings = Settings()
+configure_logging(_settings.log_format)
+app = create_app(_settings)

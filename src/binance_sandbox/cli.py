@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +11,7 @@ from rich.console import Console
 
 from binance_sandbox.config import Settings
 from binance_sandbox.merchant.cli import merchant_cli
+from binance_sandbox.observability.logging import configure_logging
 
 app = typer.Typer(help="A stateful sandbox of Binance's partner platform.", no_args_is_help=True)
 keys_app = typer.Typer(help="Key generation.", no_args_is_help=True)
@@ -40,19 +40,29 @@ def serve(
         bool, typer.Option("--worker/--no-worker", help="Run the delivery worker in this process.")
     ] = True,
     workers: Annotated[int, typer.Option(help="Number of API processes (uvicorn workers).")] = 1,
+    log_format: Annotated[
+        str | None,
+        typer.Option(help="Log output: text, or json (one object per line on stderr)."),
+    ] = None,
 ) -> None:
     """Serve the platform: every API family, the control API and (by default) the worker."""
     import uvicorn
 
     settings = _settings(
-        database_url=database, admin_token=admin_token, seed=seed, embedded_worker=worker
+        database_url=database,
+        admin_token=admin_token,
+        seed=seed,
+        embedded_worker=worker,
+        log_format=log_format,
     )
     console.print(
         f"[bold]binance-sandbox[/] on http://{host}:{port}  database {settings.database_url}"
     )
     console.print(f"admin token: [bold]{settings.admin_token}[/]  (Authorization: Bearer …)")
     console.print(f"API docs: http://{host}:{port}/docs")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_format)
+    # With JSON logs uvicorn's own loggers propagate to the root logger's JSON handler.
+    log_config = None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG
     if workers > 1:
         import os
 
@@ -63,6 +73,7 @@ def serve(
                 "BSX_ADMIN_TOKEN": settings.admin_token,
                 "BSX_SEED": str(settings.seed),
                 "BSX_EMBEDDED_WORKER": "true" if worker else "false",
+                "BSX_LOG_FORMAT": settings.log_format,
             }
         )
         uvicorn.run(
@@ -71,7 +82,9 @@ def serve(
         return
     from binance_sandbox.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level="warning", log_config=log_config
+    )
 
 
 @app.command("worker")
@@ -84,7 +97,7 @@ def run_worker(
     from binance_sandbox.runner import run_worker_forever
 
     settings = _settings(database_url=database, embedded_worker=False)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_format)
     console.print(f"[bold]binance-sandbox worker[/] database {settings.database_url}")
     asyncio.run(run_worker_forever(settings))
 
@@ -121,6 +134,15 @@ def demo() -> None:
     from binance_sandbox.demo import run_demo
 
     run_demo(console)
+
+
+@app.command()
+def scenarios() -> None:
+    """List the named scenarios (run one with POST /sandbox/v1/scenarios/{name})."""
+    from binance_sandbox.faults.scenarios import catalogue
+
+    for scenario in catalogue():
+        console.print(f"[bold]{scenario['name']}[/]  {scenario['description']}")
 
 
 def main() -> None:

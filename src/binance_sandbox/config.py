@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,7 +77,14 @@ class Settings(BaseSettings):
     db_lock_timeout_ms: int = 10_000
 
     max_body_bytes: int = 1_048_576
+    # One INFO log line per API request, and the request log kept for the control API.
     log_requests: bool = True
+    # "json": one JSON object per log line on stderr (`serve --log-format json`).
+    log_format: Literal["text", "json"] = "text"
+    # `GET /metrics` (Prometheus). Open unless `metrics_token` is set; then it needs
+    # `Authorization: Bearer <metrics_token>` (not the admin token: scrapers need no power).
+    metrics_enabled: bool = True
+    metrics_token: str | None = None
 
     @field_validator("database_url")
     @classmethod

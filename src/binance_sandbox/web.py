@@ -8,12 +8,15 @@ Nothing else builds error JSON.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -21,11 +24,14 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from binance_sandbox import jsonwire
+from binance_sandbox.observability.metrics import Metrics
 
 log = logging.getLogger("binance_sandbox")
+request_logger = logging.getLogger("binance_sandbox.requests")
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -141,6 +147,39 @@ class RequestLog:
 ErrorRenderer = Callable[[Exception], tuple[Response, str | None]]
 
 
+class RequestHook(Protocol):
+    """Runs around a family's endpoint (`app.state.request_hook`): `before` once the route's
+    dependencies (authentication) have run, `after` on the answer. The sandbox's faults."""
+
+    async def before(self, family: str, request: Request) -> None: ...
+
+    def after(self, family: str, request: Request, response: Response) -> Response: ...
+
+
+_current_request: ContextVar[Request | None] = ContextVar("bsx_request", default=None)
+
+
+def _hooked(family: Family, endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """The endpoint, preceded by the request hook. FastAPI reads the signature through
+    `functools.wraps`, so the dependencies (authentication) still run first."""
+
+    is_async = inspect.iscoroutinefunction(endpoint)
+
+    @functools.wraps(endpoint)
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        request = _current_request.get()
+        hook: RequestHook | None = (
+            getattr(request.app.state, "request_hook", None) if request is not None else None
+        )
+        if hook is not None and request is not None:
+            await hook.before(family.name, request)
+        if is_async:
+            return await endpoint(*args, **kwargs)
+        return await run_in_threadpool(endpoint, *args, **kwargs)
+
+    return call
+
+
 @dataclass
 class Family:
     name: str
@@ -154,12 +193,16 @@ class Family:
 
 def _route_class(family: Family) -> type[APIRoute]:
     class FamilyRoute(APIRoute):
+        def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+            super().__init__(path, _hooked(family, endpoint), **kwargs)
+
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             original = super().get_route_handler()
 
             async def handler(request: Request) -> Response:
                 started = time.perf_counter()
                 code: str | None
+                _current_request.set(request)
                 try:
                     response = await original(request)
                     code = family.success_code(response)
@@ -172,22 +215,52 @@ def _route_class(family: Family) -> type[APIRoute]:
                     if not expected and not getattr(exc, "code", None):
                         log.exception("unexpected error on %s %s", request.method, request.url.path)
                     response, code = family.render_error(exc)
+                hook: RequestHook | None = getattr(request.app.state, "request_hook", None)
+                if hook is not None:
+                    response = hook.after(family.name, request, response)
+                elapsed = time.perf_counter() - started
+                metrics: Metrics | None = getattr(request.app.state, "metrics", None)
+                if metrics is not None:
+                    # The route's path template, never the raw path: bounded label values.
+                    metrics.observe_request(
+                        family=family.name,
+                        endpoint=self.path,
+                        code=code,
+                        http_status=response.status_code,
+                        seconds=elapsed,
+                    )
                 request_log: RequestLog | None = getattr(request.app.state, "request_log", None)
                 if request_log is not None:
                     clock = getattr(request.app.state, "clock", None)
-                    request_log.add(
-                        LoggedRequest(
-                            at=clock.now_ms() if clock else int(time.time() * 1000),
-                            family=family.name,
-                            method=request.method,
-                            path=request.url.path,
-                            caller=getattr(request.state, "caller", None),
-                            client_ip=request.client.host if request.client else None,
-                            http_status=response.status_code,
-                            code=code,
-                            latency_ms=int((time.perf_counter() - started) * 1000),
-                            explanation=getattr(request.state, "explanation", None),
-                        )
+                    entry = LoggedRequest(
+                        at=clock.now_ms() if clock else int(time.time() * 1000),
+                        family=family.name,
+                        method=request.method,
+                        path=request.url.path,
+                        caller=getattr(request.state, "caller", None),
+                        client_ip=request.client.host if request.client else None,
+                        http_status=response.status_code,
+                        code=code,
+                        latency_ms=int(elapsed * 1000),
+                        explanation=getattr(request.state, "explanation", None),
+                    )
+                    request_log.add(entry)
+                    request_logger.info(
+                        "%s %s %s %s",
+                        entry.method,
+                        entry.path,
+                        entry.http_status,
+                        entry.code,
+                        extra={
+                            "family": entry.family,
+                            "method": entry.method,
+                            "path": entry.path,
+                            "endpoint": self.path,
+                            "http_status": entry.http_status,
+                            "code": entry.code,
+                            "latency_ms": entry.latency_ms,
+                            "caller": entry.caller,
+                        },
                     )
                 return response
 

@@ -833,3 +833,50 @@ class ControlService:
             "totalsConserved": conserved,
             "totals": {a: format(money.from_units(t), "f") for a, t in sorted(totals.items())},
         }
+
+    # -- read-only summaries for the web console ---------------------------------------------
+
+    async def counts(self) -> dict[str, Any]:
+        """How many of each thing the sandbox holds: the console's overview."""
+        async with self.p.db.read() as session:
+
+            async def total(model: Any) -> int:
+                return int((await session.execute(select(func.count(model.id)))).scalar_one())
+
+            async def by_status(column: Any, where: Any = None) -> dict[str, int]:
+                stmt = select(column, func.count()).group_by(column)
+                if where is not None:
+                    stmt = stmt.where(where)
+                return {str(s): int(n) for s, n in (await session.execute(stmt)).all()}
+
+            return {
+                "partners": await total(Partner),
+                "merchants": await total(Merchant),
+                "users": await total(User),
+                "primeOrders": await by_status(PrimeOrder.status),
+                "payOrders": await by_status(PayOrder.status),
+                "webhooks": await by_status(OutboxItem.status, OutboxItem.kind == "webhook"),
+            }
+
+    async def request_entry(self, request_id: int) -> dict[str, Any]:
+        """One entry of the request log (with a rejected signature's explanation)."""
+        await self.p.flush_request_log()
+        async with self.p.db.read() as session:
+            r = (
+                await session.execute(select(RequestLogRow).where(RequestLogRow.id == request_id))
+            ).scalar_one_or_none()
+            if r is None:
+                raise NotFound(f"No request {request_id} in the log.")
+            return {
+                "id": r.id,
+                "at": r.at,
+                "family": r.family,
+                "method": r.method,
+                "path": r.path,
+                "caller": r.caller,
+                "clientIp": r.client_ip,
+                "httpStatus": r.http_status,
+                "code": r.code,
+                "latencyMs": r.latency_ms,
+                "explanation": r.explanation,
+            }

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from binance_sandbox.delivery.worker import Handler, JobContext, Outcome
+from binance_sandbox.faults.delivery import webhook_fault
 
 # (signer spec, body, sandbox now) → headers for this attempt
 Signer = Callable[[dict[str, Any], str, int], Awaitable[dict[str, str]]]
@@ -36,6 +37,11 @@ def accepted(response: httpx.Response, success: dict[str, Any]) -> tuple[bool, s
 def webhook_handler(signers: Mapping[str, Signer]) -> Handler:
     async def handle(ctx: JobContext) -> Outcome:
         payload = ctx.payload
+        fault = webhook_fault(ctx)
+        if fault is not None and fault.action["type"] == "delay":
+            return Outcome.retry(
+                f"delayed by sandbox fault {fault.id}", at=ctx.now + int(fault.action["ms"])
+            )
         spec = payload["signer"]
         signer = signers.get(spec["scheme"])
         if signer is None:
@@ -46,6 +52,10 @@ def webhook_handler(signers: Mapping[str, Signer]) -> Handler:
         if response is None:
             return Outcome.retry(ctx.attempts[-1].error or "network error")
         ok, reason = accepted(response, payload.get("success", {}))
+        if ok and fault is not None and fault.action["type"] == "duplicate":
+            # At least once (DESIGN "Side effects"): the receiver gets it twice.
+            headers.update(await signer(spec, payload["body"], ctx.now))
+            await ctx.post(payload["url"], payload["body"], headers)
         return Outcome.done() if ok else Outcome.retry(reason)
 
     return handle

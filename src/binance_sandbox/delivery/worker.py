@@ -22,6 +22,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.clock import Clock, wall_ms
+from binance_sandbox.faults.rules import FaultBook
+from binance_sandbox.observability.metrics import Metrics
 from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.models import DeliveryAttempt, OutboxItem
 
@@ -72,6 +74,8 @@ class JobContext:
     now: int
     http: httpx.AsyncClient
     attempts: list[Attempt] = field(default_factory=list)
+    owner: str | None = None
+    faults: FaultBook | None = None  # the sandbox's fault rules (docs/faults.md)
 
     @property
     def last_attempt(self) -> bool:
@@ -117,6 +121,8 @@ class Worker:
         lease_ms: int = 30_000,
         backoff_base_ms: int = 1_000,
         backoff_cap_ms: int = 600_000,
+        metrics: Metrics | None = None,
+        faults: FaultBook | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -128,6 +134,8 @@ class Worker:
         self.lease_ms = lease_ms
         self.backoff_base_ms = backoff_base_ms
         self.backoff_cap_ms = backoff_cap_ms
+        self.metrics = metrics
+        self.faults = faults
         self._semaphore = asyncio.Semaphore(concurrency)
         self._wakeup = asyncio.Event()
         clock.on_change(self.wake)
@@ -200,6 +208,8 @@ class Worker:
                 payload=json.loads(item.payload),
                 now=self.clock.now_ms(),
                 http=self.http,
+                owner=item.owner,
+                faults=self.faults,
             )
             if handler is None:
                 outcome = Outcome.failed(f"no handler for {item.kind!r}")
@@ -210,14 +220,20 @@ class Worker:
                     log.exception("outbox item %s (%s) failed", item.id, item.kind)
                     outcome = Outcome.retry(f"{type(exc).__name__}: {exc}")
             try:
-                await self._finish(item, lease, ctx, outcome)
+                label = await self._finish(item, lease, ctx, outcome)
             except Exception:
                 # The lease runs out and the item is tried again: at least once.
                 log.exception("could not record outcome of outbox item %s", item.id)
+                return
+            # Counted once the outcome is committed: a lost lease or a failed write is not
+            # a delivery (the next holder of the lease counts its own).
+            if label is not None and item.kind == "webhook" and self.metrics is not None:
+                self.metrics.count_delivery(family=item.family, outcome=label)
 
     async def _finish(
         self, item: OutboxItem, lease: int, ctx: JobContext, outcome: Outcome
-    ) -> None:
+    ) -> str | None:
+        """Record the outcome; the attempt's label, or `None` if the lease was lost."""
         now = self.clock.now_ms()
         async with self.db.write() as session:
             current = (
@@ -226,7 +242,7 @@ class Worker:
                 )
             ).scalar_one()
             if current.lease_until != lease or current.status != "pending":
-                return  # someone else took it over; their outcome stands
+                return None  # someone else took it over; their outcome stands
             if outcome.apply is not None:
                 await outcome.apply(session, now)
             status = outcome.status
@@ -261,3 +277,4 @@ class Worker:
             else:
                 current.status = status
                 current.finished_at = now
+        return label

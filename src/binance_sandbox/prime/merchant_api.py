@@ -12,6 +12,7 @@ from typing import Any
 from binance_sandbox import jsonwire
 from binance_sandbox.connect.keys import PlatformKeys
 from binance_sandbox.delivery.worker import JobContext
+from binance_sandbox.faults.delivery import merchant_fault
 from binance_sandbox.storage.models import Partner
 
 
@@ -24,10 +25,13 @@ class MerchantAnswer:
 async def call(
     ctx: JobContext, keys: PlatformKeys, partner: Partner, path: str, body: dict[str, Any]
 ) -> MerchantAnswer:
+    text = jsonwire.dumps(body)
+    fault = merchant_fault(ctx, partner.client_id, path, text)
+    if fault is not None:
+        return MerchantAnswer(fault.data, fault.problem)
     if not partner.merchant_api_base_url:
         return MerchantAnswer(None, "no merchantApiBaseUrl configured")
     url = partner.merchant_api_base_url.rstrip("/") + path
-    text = jsonwire.dumps(body)
     headers = {"Content-Type": "application/json"}
     if partner.merchant_api_token:
         headers["Authorization"] = f"Bearer {partner.merchant_api_token}"

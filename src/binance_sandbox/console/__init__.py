@@ -1,0 +1,5 @@
+"""The sandbox's web console at `/console`: what the control API does, for a person.
+
+Server-rendered pages (Jinja2) that call the control service and the families' services
+directly; sign-in with the admin token sets an HttpOnly signed cookie. See docs/console.md.
+"""

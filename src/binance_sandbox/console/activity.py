@@ -1,0 +1,172 @@
+"""What happened: Connect Prime and Pay orders with their timelines, webhook deliveries
+(with redelivery), and the request log (with a rejected signature's explanation)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from binance_sandbox.console.common import (
+    CONSOLE,
+    COOKIE_PATH,
+    back,
+    control,
+    read_form,
+    render,
+    require_console,
+    signed_in,
+)
+from binance_sandbox.control.errors import Invalid, NotFound
+
+PRIME_STATUSES = ("PROCESSING", "FILLED", "FAILED")
+PAY_STATUSES = (
+    "INITIAL", "PENDING", "PAID", "CANCELED", "ERROR", "REFUNDING", "REFUNDED",
+    "FULL_REFUNDED", "EXPIRED",
+)  # fmt: skip
+WEBHOOK_STATUSES = ("pending", "done", "failed")
+
+router = APIRouter(
+    prefix=COOKIE_PATH,
+    route_class=CONSOLE.route_class,
+    default_response_class=HTMLResponse,
+    dependencies=[Depends(require_console)],
+)
+
+
+# --- Connect Prime orders -------------------------------------------------------------------
+
+
+@router.get("/prime/orders")
+async def prime_orders(
+    request: Request, partner: str | None = None, status: str | None = None
+) -> Response:
+    svc = control(request)
+    orders = await svc.prime_orders(
+        partner_client_id=partner or None, status=status or None, user_id=None, limit=200
+    )
+    return render(
+        request,
+        "prime_orders.html",
+        orders=orders,
+        partners=await svc.list_partners(),
+        statuses=PRIME_STATUSES,
+        partner=partner or "",
+        status=status or "",
+    )
+
+
+@router.get("/prime/orders/{order_id}")
+async def prime_order(order_id: str, request: Request) -> Response:
+    svc = control(request)
+    order = await svc.prime_order(order_id)
+    deliveries = await svc.webhooks(owner=None, ref=order_id, status=None, limit=100)
+    return render(request, "prime_order.html", order=order, deliveries=deliveries)
+
+
+# Polled every second by an open order page: kept out of the request log (a plain route), so
+# a page left open does not bury the calls the log is for.
+api = APIRouter(prefix=f"{COOKIE_PATH}/api")
+
+
+@api.get("/prime/orders/{order_id}")
+async def prime_order_json(order_id: str, request: Request) -> Response:
+    """What the order page polls: status and timeline, to update in place."""
+    if not signed_in(request):
+        return JSONResponse({"error": {"code": "UNAUTHORIZED"}}, status_code=401)
+    try:
+        order = await control(request).prime_order(order_id)
+    except NotFound as exc:
+        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, 404)
+    keys = ("orderId", "status", "checkStatus", "transferStatus", "refundStatus", "timeline")
+    return JSONResponse({k: order.get(k) for k in keys}, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/prime/orders/{order_id}/{outcome}")
+async def settle_prime_order(order_id: str, outcome: str, request: Request) -> Response:
+    """Settle a PROCESSING order by hand, as `POST /sandbox/v1/prime/orders/{id}/fill|fail`."""
+    if outcome not in ("fill", "fail"):
+        raise Invalid("fill or fail.")
+    reason = (await read_form(request)).get("reason") or None
+    await request.app.state.prime.operator_resolve(order_id, outcome, reason)
+    return back(f"{COOKIE_PATH}/prime/orders/{order_id}")
+
+
+# --- Binance Pay orders ---------------------------------------------------------------------
+
+
+@router.get("/pay/orders")
+async def pay_orders(
+    request: Request, merchant: str | None = None, status: str | None = None
+) -> Response:
+    svc = control(request)
+    orders = await svc.pay_orders(merchant_id=merchant or None, status=status or None, limit=200)
+    return render(
+        request,
+        "pay_orders.html",
+        orders=orders,
+        merchants=await svc.list_merchants(),
+        statuses=PAY_STATUSES,
+        merchant=merchant or "",
+        status=status or "",
+    )
+
+
+@router.get("/pay/orders/{prepay_id}")
+async def pay_order(prepay_id: str, request: Request) -> Response:
+    svc = control(request)
+    order = await svc.pay_order(prepay_id)
+    deliveries = await svc.webhooks(owner=None, ref=prepay_id, status=None, limit=100)
+    return render(request, "pay_order.html", order=order, deliveries=deliveries)
+
+
+# --- webhook deliveries ---------------------------------------------------------------------
+
+
+@router.get("/webhooks")
+async def webhooks(request: Request, status: str | None = None) -> Response:
+    if status and status not in WEBHOOK_STATUSES:
+        raise Invalid("status must be pending, done or failed.")
+    items = await control(request).webhooks(owner=None, ref=None, status=status or None, limit=200)
+    return render(
+        request, "webhooks.html", deliveries=items, statuses=WEBHOOK_STATUSES, status=status or ""
+    )
+
+
+@router.get("/webhooks/{item_id}")
+async def webhook(item_id: int, request: Request) -> Response:
+    return render(request, "webhook.html", d=await control(request).webhook(item_id))
+
+
+@router.post("/webhooks/{item_id}/redeliver")
+async def redeliver(item_id: int, request: Request) -> Response:
+    copy = await control(request).redeliver(item_id)
+    return back(f"{COOKIE_PATH}/webhooks/{copy['id']}")
+
+
+# --- the request log ------------------------------------------------------------------------
+
+
+@router.get("/requests")
+async def requests(
+    request: Request,
+    family: str | None = None,
+    caller: str | None = None,
+    code: str | None = None,
+) -> Response:
+    entries = await control(request).requests(
+        family=family or None, caller=caller or None, code=code or None, limit=200
+    )
+    return render(
+        request,
+        "requests.html",
+        entries=entries,
+        family=family or "",
+        caller=caller or "",
+        code=code or "",
+        families=("connect", "pay", "wapi", "sapi", "api", "control", "hosted", "console"),
+    )
+
+
+@router.get("/requests/{request_id}")
+async def request_entry(request_id: int, request: Request) -> Response:
+    return render(request, "request.html", r=await control(request).request_entry(request_id))

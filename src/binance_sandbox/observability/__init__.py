@@ -1,0 +1,1 @@
+"""Operational visibility: Prometheus metrics (`GET /metrics`) and structured JSON logs."""
