@@ -68,7 +68,11 @@ def test_authorize_discloses_the_addresses_and_sends_the_webhook(
     detail = session(box, partner, order_id)
     assert [e["kind"] for e in detail["timeline"]] == ["created", "authorized", "webhook_queued"]
     assert detail["storedStatus"] == "AUTHORIZED" and detail["link"] == link["link"]
-    deliveries = box.webhooks(ref=detail["depositId"])
+    # The receiver answers before the worker records the outcome: wait for "done".
+    deliveries = box.wait_for(
+        lambda: (ds := box.webhooks(ref=detail["depositId"])) and ds[0]["status"] == "done" and ds,
+        what="delivery recorded",
+    )
     assert [(d["event"], d["status"]) for d in deliveries] == [("deposit_status_event", "done")]
     box.audit()
 
