@@ -214,11 +214,10 @@ def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After")
     if value is None:
         return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None  # an HTTP date: not what Binance sends
-    return seconds if seconds >= 0 else None
+    # Delay-seconds is a whole number (RFC 9110); an HTTP date is not what Binance sends.
+    if not value.strip().isdigit():
+        return None
+    return int(value.strip())
 
 
 def _code(value: object) -> int | None:

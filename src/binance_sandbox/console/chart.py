@@ -15,7 +15,9 @@ class Chart:
     width: int
     height: int
     path: str  # the close-price polyline
-    candles: list[tuple[float, float, float, float, float, bool]]  # x, yHigh, yLow, yOpen, yClose
+    candles: list[
+        tuple[Decimal, Decimal, Decimal, Decimal, Decimal, bool]
+    ]  # x, yHigh, yLow, yOpen, yClose
     low: Decimal
     high: Decimal
     last: Decimal
@@ -29,14 +31,16 @@ def price_chart(klines: list[Kline]) -> Chart | None:
     low = min(k.low for k in klines)
     high = max(k.high for k in klines)
     span = (high - low) or Decimal(1)
-    step = (WIDTH - 2 * PAD) / max(len(klines), 1)
+    step = Decimal(WIDTH - 2 * PAD) / max(len(klines), 1)
 
-    def y(price: Decimal) -> float:
-        return round(PAD + float((high - price) / span) * (HEIGHT - 2 * PAD), 2)
+    def y(price: Decimal) -> Decimal:
+        # Pixel coordinates only; computed in Decimal like everything priced.
+        return round(PAD + (high - price) / span * (HEIGHT - 2 * PAD), 2)
 
-    points, candles = [], []
+    points: list[str] = []
+    candles: list[tuple[Decimal, Decimal, Decimal, Decimal, Decimal, bool]] = []
     for i, k in enumerate(klines):
-        x = round(PAD + step * (i + 0.5), 2)
+        x = round(PAD + step * (i + Decimal("0.5")), 2)
         points.append(f"{x},{y(k.close)}")
         candles.append((x, y(k.high), y(k.low), y(k.open), y(k.close), k.close >= k.open))
     return Chart(

@@ -12,6 +12,7 @@ https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
 from __future__ import annotations
 
 import bisect
+import math
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -58,11 +59,12 @@ def format_labels(labels: Labels) -> str:
 
 
 def format_value(value: float) -> str:
-    if value == float("inf"):
+    """A sample value (seconds, counts): Prometheus samples are floating point by definition."""
+    if value == math.inf:
         return "+Inf"
-    if float(value).is_integer():
+    if value == int(value):
         return str(int(value))
-    return repr(float(value))
+    return repr(value)
 
 
 @dataclass
@@ -179,7 +181,7 @@ class Metrics:
             f"# HELP {name} API request latency in seconds, by family and route template.",
             f"# TYPE {name} histogram",
         ]
-        bounds = [*self.buckets, float("inf")]
+        bounds = [*self.buckets, math.inf]
         for labels, histogram in sorted(self._durations.items()):
             cumulative = 0
             for bound, count in zip(bounds, histogram.counts, strict=True):
