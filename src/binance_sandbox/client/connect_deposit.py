@@ -13,17 +13,14 @@ session is still INIT at the deadline. `verify_deposit_status_event` reads a
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import httpx
 import pydantic
-from cryptography.hazmat.primitives.asymmetric import rsa
 
-from binance_sandbox.client._base import AsyncClient, SyncClient
-from binance_sandbox.client._calls import AmountLike, Call, RequestSigner, Retry, _amount
-from binance_sandbox.client.connect_prime import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from binance_sandbox.client._calls import AmountLike, Call, Retry, _amount
+from binance_sandbox.client._connect import ConnectAsyncClient, ConnectSyncClient
 from binance_sandbox.client.deposit_models import (
     CryptoNetworks,
     DepositAuthorization,
@@ -163,31 +160,8 @@ def report(
     return DepositCall("deposit/report", payload, lambda _data: None)
 
 
-class ConnectDepositClient(SyncClient):
+class ConnectDepositClient(ConnectSyncClient):
     """Connect Deposit over `httpx.Client`; constructed like `ConnectPrimeClient`."""
-
-    def __init__(
-        self,
-        base_url: str,
-        client_id: str,
-        access_token: str,
-        private_key: rsa.RSAPrivateKey | str,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        transport: httpx.BaseTransport | None = None,
-        clock: Callable[[], int] | None = None,
-        sleep: Callable[[float], None] | None = None,
-    ) -> None:
-        super().__init__(
-            RequestSigner(client_id, access_token, private_key),
-            base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            transport=transport,
-            clock=clock,
-            sleep=sleep,
-        )
 
     def close(self) -> None:
         self._http.close()
@@ -246,31 +220,8 @@ class ConnectDepositClient(SyncClient):
         self._send(report(external_order_id, tx_hash, amount, crypto_currency, network))
 
 
-class AsyncConnectDepositClient(AsyncClient):
+class AsyncConnectDepositClient(ConnectAsyncClient):
     """Connect Deposit over `httpx.AsyncClient`; see `ConnectDepositClient`."""
-
-    def __init__(
-        self,
-        base_url: str,
-        client_id: str,
-        access_token: str,
-        private_key: rsa.RSAPrivateKey | str,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Callable[[], int] | None = None,
-        sleep: Callable[[float], Awaitable[Any]] | None = None,
-    ) -> None:
-        super().__init__(
-            RequestSigner(client_id, access_token, private_key),
-            base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            transport=transport,
-            clock=clock,
-            sleep=sleep,
-        )
 
     async def aclose(self) -> None:
         await self._http.aclose()

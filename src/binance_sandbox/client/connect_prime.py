@@ -15,15 +15,12 @@ Retries (guide §11) re-sign with a fresh timestamp each time:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
-import httpx
-from cryptography.hazmat.primitives.asymmetric import rsa
-
 from binance_sandbox.client import _calls
-from binance_sandbox.client._base import AsyncClient, SyncClient
-from binance_sandbox.client._calls import AmountLike, OrderWait, RequestSigner
+from binance_sandbox.client._calls import AmountLike, OrderWait
+from binance_sandbox.client._connect import (
+    ConnectAsyncClient,
+    ConnectSyncClient,
+)
 from binance_sandbox.client.models import (
     AmountLimits,
     AmountType,
@@ -42,40 +39,14 @@ from binance_sandbox.client.models import (
     TransactionPage,
 )
 
-DEFAULT_TIMEOUT = 15.0  # guide §13: 10–15 s
-DEFAULT_MAX_RETRIES = 3
 
-
-class ConnectPrimeClient(SyncClient):
+class ConnectPrimeClient(ConnectSyncClient):
     """Connect Prime over `httpx.Client`.
 
     `private_key` is an `RSAPrivateKey`, or its Base64 PKCS#8 DER (as the guide's Java example
     loads it) or PEM text. `clock` returns epoch milliseconds and `sleep` waits seconds; both
     are there to be replaced in tests.
     """
-
-    def __init__(
-        self,
-        base_url: str,
-        client_id: str,
-        access_token: str,
-        private_key: rsa.RSAPrivateKey | str,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        transport: httpx.BaseTransport | None = None,
-        clock: Callable[[], int] | None = None,
-        sleep: Callable[[float], None] | None = None,
-    ) -> None:
-        super().__init__(
-            RequestSigner(client_id, access_token, private_key),
-            base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            transport=transport,
-            clock=clock,
-            sleep=sleep,
-        )
 
     def close(self) -> None:
         self._http.close()
@@ -220,31 +191,8 @@ class ConnectPrimeClient(SyncClient):
         return self._send(_calls.discover(fiat_currency))
 
 
-class AsyncConnectPrimeClient(AsyncClient):
+class AsyncConnectPrimeClient(ConnectAsyncClient):
     """Connect Prime over `httpx.AsyncClient`; see `ConnectPrimeClient`."""
-
-    def __init__(
-        self,
-        base_url: str,
-        client_id: str,
-        access_token: str,
-        private_key: rsa.RSAPrivateKey | str,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Callable[[], int] | None = None,
-        sleep: Callable[[float], Awaitable[Any]] | None = None,
-    ) -> None:
-        super().__init__(
-            RequestSigner(client_id, access_token, private_key),
-            base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            transport=transport,
-            clock=clock,
-            sleep=sleep,
-        )
 
     async def aclose(self) -> None:
         await self._http.aclose()
