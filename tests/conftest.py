@@ -17,9 +17,12 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def make_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Sandbox]]:
-    """Extra servers with their own settings and database, stopped at the end."""
+    """Extra servers with their own settings and database, stopped at the end of the module.
+
+    Each server keeps its pool's connections open while it runs; stopping it with its module
+    keeps the suite's PostgreSQL connections well under the server's `max_connections`."""
     stops: list[Callable[[], None]] = []
 
     def make(name: str, **overrides: Any) -> Sandbox:

@@ -31,14 +31,21 @@ def ip_allowed(whitelist: tuple[Network, ...], client_ip: str | None) -> bool:
 
 class CachedDirectory(Generic[T]):
     """Credentials by key, each loaded at most once every `ttl_s` seconds (misses too). The
-    control API calls `invalidate` whenever it changes what `load` would read."""
+    control API calls `invalidate` whenever it changes what `load` would read.
+
+    A changed credential (a rotated token, a revoked key) is refused at once by the process
+    that changed it, and by every other process within `ttl_s`: an entry is never kept longer
+    than `ttl_s` after the load that read it began, and a load that was already reading when
+    `invalidate` ran is answered but not kept (it may have read the row as it was before)."""
 
     def __init__(self, load: Callable[[str], Awaitable[T | None]], *, ttl_s: float = 2.0) -> None:
         self._load = load
         self._ttl = ttl_s
         self._cache: dict[str, tuple[float, T | None]] = {}
+        self._generation = 0
 
     def invalidate(self, key: str | None = None) -> None:
+        self._generation += 1
         if key is None:
             self._cache.clear()
         else:
@@ -49,7 +56,10 @@ class CachedDirectory(Generic[T]):
         now = time.monotonic()
         if hit is not None and now - hit[0] < self._ttl:
             return hit[1]
+        generation = self._generation
         value = await self._load(key)
+        if generation != self._generation:
+            return value
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[key] = (now, value)

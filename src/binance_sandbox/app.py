@@ -22,6 +22,7 @@ from binance_sandbox.connect.routing import render_connect_error
 from binance_sandbox.console.routes import router as console_router
 from binance_sandbox.control.errors import NotFound, render_control_error
 from binance_sandbox.control.faults import router as faults_router
+from binance_sandbox.control.networks import router as networks_router
 from binance_sandbox.control.routes import router as control_router
 from binance_sandbox.control.service import ControlService
 from binance_sandbox.delivery.webhooks import webhook_handler
@@ -149,8 +150,10 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.merchants = MerchantDirectory(platform.db)
         app.state.control = ControlService(platform, app.state.merchants, services.pay)
         app.state.wapi = build_wapi(platform)
-        # Fault rules live in this process (docs/faults.md).
-        app.state.faults = FaultBook(settings.seed)
+        # Fault rules live in the database, shared with other processes (docs/faults.md).
+        app.state.faults = FaultBook(
+            platform.db, settings.seed, refresh_ms=settings.fault_refresh_ms
+        )
         app.state.request_hook = ApiFaults(app.state.faults)
         stop = asyncio.Event()
         tasks = [asyncio.create_task(_flush_request_log(platform, stop))]
@@ -187,6 +190,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_router)
     app.include_router(control_router)
     app.include_router(faults_router)
+    app.include_router(networks_router)
     app.include_router(hosted_router)
     app.include_router(deposit_page_router)
     app.include_router(console_router)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from binance_sandbox.config import Settings
+from binance_sandbox.config import ConfigFileMissing, Settings, load_settings
 from binance_sandbox.merchant.cli import merchant_cli
 from binance_sandbox.observability.logging import configure_logging
 
@@ -20,9 +20,20 @@ app.add_typer(merchant_cli, name="merchant", help="The reference merchant-side s
 console = Console()
 
 
-def _settings(**overrides: Any) -> Settings:
-    values = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**values)
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="A file of BSX_*=value lines (like .env); environment variables and options win.",
+    ),
+]
+
+
+def _settings(config: Path | None = None, **overrides: Any) -> Settings:
+    try:
+        return load_settings(config, **overrides)
+    except ConfigFileMissing as exc:
+        raise typer.BadParameter(str(exc), param_hint="--config") from exc
 
 
 @app.command()
@@ -44,11 +55,13 @@ def serve(
         str | None,
         typer.Option(help="Log output: text, or json (one object per line on stderr)."),
     ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Serve the platform: every API family, the control API and (by default) the worker."""
     import uvicorn
 
     settings = _settings(
+        config,
         database_url=database,
         admin_token=admin_token,
         seed=seed,
@@ -76,6 +89,8 @@ def serve(
                 "BSX_LOG_FORMAT": settings.log_format,
             }
         )
+        if config is not None:
+            os.environ["BSX_CONFIG"] = str(config)
         uvicorn.run(
             "binance_sandbox.asgi:app", host=host, port=port, workers=workers, log_level="warning"
         )
@@ -92,11 +107,12 @@ def run_worker(
     database: Annotated[
         str | None, typer.Option("--database", help="The platform's database URL.")
     ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Run a delivery worker on its own (scaled-out deployments)."""
     from binance_sandbox.runner import run_worker_forever
 
-    settings = _settings(database_url=database, embedded_worker=False)
+    settings = _settings(config, database_url=database, embedded_worker=False)
     configure_logging(settings.log_format)
     console.print(f"[bold]binance-sandbox worker[/] database {settings.database_url}")
     asyncio.run(run_worker_forever(settings))

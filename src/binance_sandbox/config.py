@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import secrets
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -70,8 +72,17 @@ class Settings(BaseSettings):
     # `/sapi/v1/asset/dust`: at most one conversion per user in this much sandbox time.
     wallet_dust_interval_ms: int = 86_400_000
 
+    # Fault rules are rows of the database; each process reads them again at most this often
+    # (and at once after changing one itself), so a rule reaches every process within it.
+    fault_refresh_ms: int = 500
+
     # Platform liquidity minted once per asset when the database is created.
     treasury_amount: str = "1000000000"
+
+    # PostgreSQL connections one process keeps at most (opened as needed, then kept). Every
+    # API process and worker has its own pool: their sum must stay under the server's
+    # `max_connections` (100 by default).
+    db_pool_size: int = Field(default=20, ge=1, le=1000)
 
     # How long a statement waits for a lock before the request answers "busy".
     db_lock_timeout_ms: int = 10_000
@@ -94,3 +105,21 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+CONFIG_ENV = "BSX_CONFIG"
+
+
+class ConfigFileMissing(ValueError):
+    pass
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Settings from, lowest first: defaults, the config file (`BSX_*=value` lines, as in a
+    `.env` file; `config_file`, else the file named by `BSX_CONFIG`), `BSX_*` environment
+    variables, then `overrides` (command-line options). A named file must exist."""
+    path = config_file or os.environ.get(CONFIG_ENV) or None
+    if path is not None and not Path(path).is_file():
+        raise ConfigFileMissing(f"config file {path} does not exist")
+    values = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(_env_file=path, **values)

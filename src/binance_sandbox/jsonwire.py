@@ -26,15 +26,30 @@ def _number(value: Decimal) -> str:
     return text or "0"
 
 
+# `json.dumps(text, ensure_ascii=False)` is this C function behind a layer of argument
+# handling that costs more than the escaping itself; `_encode` runs on every answer.
+_string = json.encoder.encode_basestring
+
+
 def _encode(value: Any, out: list[str]) -> None:
-    if isinstance(value, Decimal):
+    # Exact types first (what answers are made of), each written as `json.dumps` would write it.
+    kind = type(value)
+    if kind is str:
+        out.append(_string(value))
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif value is None:
+        out.append("null")
+    elif kind is bool:
+        out.append("true" if value else "false")
+    elif isinstance(value, Decimal):
         out.append(_number(value))
     elif isinstance(value, dict):
         out.append("{")
         for i, (key, item) in enumerate(value.items()):
             if i:
                 out.append(",")
-            out.append(json.dumps(str(key), ensure_ascii=False))
+            out.append(_string(str(key)))
             out.append(":")
             _encode(item, out)
         out.append("}")

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import httpx
+from sqlalchemy import insert
 
 from binance_sandbox.cache import MemoryNonceCache, NonceCache, nonce_cache
+from binance_sandbox.chain.switches import NetworkSwitches
 from binance_sandbox.clock import Clock, ClockState
 from binance_sandbox.config import Settings
 from binance_sandbox.connect.auth import PartnerDirectory
@@ -45,6 +47,7 @@ class Platform:
     http: httpx.AsyncClient
     partners: PartnerDirectory
     keys: PlatformKeys
+    networks: NetworkSwitches
     nonces: NonceCache = field(default_factory=MemoryNonceCache)
     request_log: RequestLog = field(default_factory=RequestLog)
     wakers: list[object] = field(default_factory=list)
@@ -76,8 +79,10 @@ class Platform:
         entries = self.request_log.drain()
         if not entries:
             return
+        # One executemany of plain rows: ORM objects would each be tracked and have their
+        # new id read back, which costs more than the insert under load.
         async with self.db.write() as session:
-            session.add_all(RequestLogRow(**entry.__dict__) for entry in entries)
+            await session.execute(insert(RequestLogRow), [entry.__dict__ for entry in entries])
 
     async def aclose(self) -> None:
         await self.nonces.aclose()
@@ -87,7 +92,11 @@ class Platform:
 
 async def open_platform(settings: Settings) -> Platform:
     await asyncio.to_thread(upgrade, settings.database_url)
-    db = Database(settings.database_url, lock_timeout_ms=settings.db_lock_timeout_ms)
+    db = Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        lock_timeout_ms=settings.db_lock_timeout_ms,
+    )
     async with db.write() as session:
         boot = await meta.next_boot(session)
         state = await meta.load_clock(session)
@@ -104,6 +113,7 @@ async def open_platform(settings: Settings) -> Platform:
         http=httpx.AsyncClient(timeout=settings.outbound_timeout_s),
         partners=PartnerDirectory(db),
         keys=PlatformKeys(db),
+        networks=NetworkSwitches(db),
         nonces=nonce_cache(settings.redis_url),
     )
     platform._clock_checked = time.monotonic()

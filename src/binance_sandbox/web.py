@@ -22,7 +22,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -67,6 +67,18 @@ def is_busy(exc: BaseException) -> bool:
     return False
 
 
+def is_bad_value(exc: BaseException) -> bool:
+    """The database or its driver refused a value the request carried: a NUL character or a
+    string longer than its column (PostgreSQL), an integer past the column's range."""
+    return isinstance(exc, DataError | OverflowError)
+
+
+BAD_VALUE = (
+    "Illegal parameter: a value cannot be stored or looked up "
+    "(a NUL character, too long, or a number out of range)."
+)
+
+
 def describe_validation(exc: ValidationError) -> str:
     return describe_errors(exc.errors())
 
@@ -106,9 +118,33 @@ def openapi_body(model: type[BaseModel]) -> dict[str, Any]:
     return {
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": model.model_json_schema()}},
+            "content": {"application/json": {"schema": inline_schema(model)}},
         }
     }
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema with its nested models written in place: pydantic refers to
+    them as `#/$defs/…`, a pointer that in an OpenAPI document would lead nowhere."""
+    schema = model.model_json_schema()
+    defs: dict[str, Any] = schema.pop("$defs", {})
+
+    def inline(node: Any, within: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [inline(item, within) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            name = ref.removeprefix("#/$defs/")
+            if name in within:
+                raise TypeError(f"{model.__name__}: {name} contains itself; cannot inline it")
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            return inline({**defs[name], **rest}, (*within, name))
+        return {key: inline(value, within) for key, value in node.items()}
+
+    result: dict[str, Any] = inline(schema, ())
+    return result
 
 
 @dataclass
@@ -211,10 +247,11 @@ def _route_class(family: Family) -> type[APIRoute]:
                         BadRequest(f"Illegal parameter: {describe_errors(exc.errors())}")
                     )
                 except Exception as exc:  # every failure gets the family's envelope
-                    expected = isinstance(exc, BadRequest | Busy) or is_busy(exc)
-                    if not expected and not getattr(exc, "code", None):
+                    failure: Exception = BadRequest(BAD_VALUE) if is_bad_value(exc) else exc
+                    expected = isinstance(failure, BadRequest | Busy) or is_busy(failure)
+                    if not expected and not getattr(failure, "code", None):
                         log.exception("unexpected error on %s %s", request.method, request.url.path)
-                    response, code = family.render_error(exc)
+                    response, code = family.render_error(failure)
                 hook: RequestHook | None = getattr(request.app.state, "request_hook", None)
                 if hook is not None:
                     response = hook.after(family.name, request, response)

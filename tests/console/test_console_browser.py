@@ -8,7 +8,6 @@ Chromium is Debian's `/usr/bin/chromium`, as in tests/hosted.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +17,8 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from console_support import launch_browser, new_page, shoot, sign_in
+from playwright.sync_api import Browser, Page
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -30,28 +30,7 @@ from binance_sandbox.signing import generate_private_key, public_key_to_der_b64
 from binance_sandbox.signing.connect import sign_connect
 from sandbox_harness import ADMIN, START_MS, Sandbox, ServerThread
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PRIME = "/papi/v1/ramp/connect/prime"
-
-
-def shoot(page: Page, name: str, tmp: Path) -> None:
-    """docs/screenshots/console-*.png only with BSX_UPDATE_SCREENSHOTS=1 (else to tmp)."""
-    target = DOCS if os.environ.get("BSX_UPDATE_SCREENSHOTS") else tmp
-    target.mkdir(parents=True, exist_ok=True)
-    path = target / f"console-{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 5_000
 
 
 # --- the partner's merchant-side API: Check Transaction answers what the test says ----------
@@ -111,31 +90,12 @@ def prime(box: Sandbox, partner: Any) -> Iterator[ConnectPrimeClient]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is required in CI (scripts/check.py installs it).")
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
+    yield from launch_browser()
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
-def sign_in(page: Page, box: Sandbox, path: str = "/console") -> None:
-    page.goto(box.url + path)
-    page.fill("#token", ADMIN)
-    page.click("#signin")
-    page.wait_for_load_state()
+    yield from new_page(browser)
 
 
 def execute_buy(prime: ConnectPrimeClient, user: str) -> str:

@@ -1,4 +1,4 @@
-"""Fixtures for Connect Deposit: a server of its own (these tests move its clock), a partner
+"""Fixtures for Connect Deposit: a server per module (these tests move its clock), a partner
 whose webhooks a verifying receiver takes, the SDK client and hand-signed requests."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from binance_sandbox.client import ConnectDepositClient
 from sandbox_harness import Sandbox
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def box(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     return make_sandbox("deposit")
 

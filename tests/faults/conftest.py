@@ -1,4 +1,4 @@
-"""Fixtures for faults and scenarios: a sandbox of their own (fault rules and clock moves stay
+"""Fixtures for faults and scenarios: a sandbox per module (fault rules and clock moves stay
 here), a partner with a user and the SDK client, and a webhook receiver."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from binance_sandbox.client import ConnectPrimeClient
 from sandbox_harness import PartnerCreds, Sandbox
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def box(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     return make_sandbox("faults")
 

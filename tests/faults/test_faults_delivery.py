@@ -4,8 +4,9 @@ PENDING until the deadline) and webhooks (duplicated, delayed)."""
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
-from faults_support import Receiver, add_fault, buy_quote
+from faults_support import Receiver, add_fault, buy_quote, faults
 
 from binance_sandbox.client import ConnectPrimeClient
 from sandbox_harness import PartnerCreds, Sandbox
@@ -125,3 +126,133 @@ def test_delayed_webhook_comes_when_the_clock_reaches_it(
     assert receiver.for_order(order_id) == []
     box.advance(120_000)
     box.wait_for(lambda: receiver.for_order(order_id), what="the delayed webhook")
+
+
+def test_reordered_webhook_arrives_after_the_next_one(
+    box: Sandbox, partner: PartnerCreds, user: str, prime: ConnectPrimeClient, receiver: Receiver
+) -> None:
+    rule = add_fault(
+        box,
+        family="delivery",
+        scope={"owner": partner.client_id},
+        endpoint="prime_order_event",
+        action={"type": "reorder"},
+        count=1,
+    )
+    first = _execute(prime, user, "reorder-first")
+    box.wait_for(
+        lambda: any(
+            "reorder" in (w["lastError"] or "")
+            for w in box.webhooks(owner=partner.client_id, ref=first)
+        ),
+        what="the first webhook held",
+    )
+    assert receiver.for_order(first) == []
+    second = _execute(prime, user, "reorder-second")
+    box.wait_for(
+        lambda: receiver.for_order(first) and receiver.for_order(second),
+        what="both webhooks, without moving the clock",
+    )
+    arrived = [b["orderId"] for b in receiver.bodies if b["orderId"] in (first, second)]
+    assert arrived == [second, first]
+    assert rule["id"] not in [f["id"] for f in faults(box)]  # used up
+    box.audit()
+
+
+def test_transfer_fails_then_succeeds(
+    box: Sandbox, partner: PartnerCreds, user: str, prime: ConnectPrimeClient
+) -> None:
+    box.update_partner(partner.client_id, merchantApiBaseUrl="http://127.0.0.1:9/merchant")
+    scope = {"partnerClientId": partner.client_id}
+    failing = add_fault(
+        box,
+        family="merchant",
+        scope=scope,
+        endpoint="/transfer",
+        action={"type": "http500"},
+        count=1,
+    )
+    add_fault(
+        box,
+        family="merchant",
+        scope=scope,
+        endpoint="/transfer",
+        action={"type": "status", "status": "SUCCESS"},
+    )
+    box.credit(user, "ETH", "1")
+    quote = prime.quote(
+        user,
+        fiat_currency="EUR",
+        crypto_currency="ETH",
+        direction="SELL",
+        amount=Decimal("0.5"),
+        amount_type=2,
+    )
+    order_id = prime.execute_quote(quote.quote_id, "sell-transfer-500").order_id
+    box.wait_for(
+        lambda: failing["id"] not in [f["id"] for f in faults(box)],
+        what="the first Transfer, answered HTTP 500",
+    )
+    detail = box.order(order_id)
+    assert detail["status"] == "FILLED" and detail["transferStatus"] is None
+    box.advance(box.settings.merchant_poll_interval_ms * 2)
+    detail = box.wait_for(
+        lambda: (d := box.order(order_id))["transferStatus"] == "SUCCESS" and d,
+        what="the Transfer to succeed",
+    )
+    assert detail["status"] == "FILLED"
+    box.audit()
+
+
+def test_merchant_fault_applies_without_a_merchant_api(box: Sandbox, receiver: Receiver) -> None:
+    # A partner with no merchant API: the sandbox takes the fiat as received, unless a fault
+    # answers Check Transaction for it.
+    partner = box.create_partner(customSpreadMax="0.02", webhookUrl=f"{receiver.url}/hook")
+    user = box.create_user(partner)
+    add_fault(
+        box,
+        family="merchant",
+        scope={"partnerClientId": partner.client_id},
+        endpoint="/check-transaction",
+        action={"type": "status", "status": "FAILED"},
+        count=1,
+    )
+    with ConnectPrimeClient(
+        box.url, partner.client_id, partner.access_token, partner.private_key
+    ) as prime:
+        failed = _execute(prime, user, "no-api-failed")
+        box.wait_for(
+            lambda: prime.transaction(order_id=failed).status.value == "FAILED",
+            what="the order to fail on the fault's FAILED",
+        )
+        filled = _execute(prime, user, "no-api-filled")
+        box.wait_for(
+            lambda: prime.transaction(order_id=filled).status.value == "FILLED",
+            what="the next order to fill (the rule is used up)",
+        )
+    box.audit()
+
+
+def test_receiver_down_then_timing_out_is_retried_until_it_answers(
+    box: Sandbox, partner: PartnerCreds, user: str, prime: ConnectPrimeClient, receiver: Receiver
+) -> None:
+    scope = {"owner": partner.client_id}
+    add_fault(box, family="delivery", scope=scope, action={"type": "down"}, count=1)
+    add_fault(box, family="delivery", scope=scope, action={"type": "timeout"}, count=1)
+    order_id = _execute(prime, user, "receiver-down")
+
+    def attempts() -> list[dict[str, object]]:
+        found = box.webhooks(owner=partner.client_id, ref=order_id)
+        return list(found[0]["attemptLog"]) if found else []
+
+    box.wait_for(lambda: len(attempts()) >= 1, what="the first attempt")
+    assert "refused the connection" in str(attempts()[0]["error"])
+    assert receiver.for_order(order_id) == []
+    box.advance(1_000)  # backoff 1 s
+    box.wait_for(lambda: len(attempts()) >= 2, what="the second attempt")
+    assert "did not answer in time" in str(attempts()[1]["error"])
+    assert receiver.for_order(order_id) == []
+    box.advance(2_000)  # backoff 2 s
+    box.wait_for(lambda: receiver.for_order(order_id), what="the third attempt, delivered")
+    assert box.webhooks(owner=partner.client_id, ref=order_id)[0]["status"] == "done"
+    box.audit()

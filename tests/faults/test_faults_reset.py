@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from faults_support import add_fault, buy_quote, faults
 
-from binance_sandbox.client import ConnectPrimeClient
+from binance_sandbox.client import ConnectPrimeClient, WalletClient
 from sandbox_harness import PartnerCreds, Sandbox
 
 
@@ -21,6 +22,17 @@ def _order(box: Sandbox, partner: PartnerCreds, user: str, client_order_id: str)
 def _orders(box: Sandbox, partner: PartnerCreds) -> list[str]:
     r = box.admin.get("/sandbox/v1/prime/orders", params={"partnerClientId": partner.client_id})
     return [o["orderId"] for o in r.json()]
+
+
+def _address(box: Sandbox, user: str) -> str:
+    r = box.admin.get(f"/sandbox/v1/users/{user}/deposit-address", params={"coin": "ETH"})
+    assert r.status_code == 200, r.text
+    return str(r.json()["address"])
+
+
+def _wallet(box: Sandbox, user: str) -> WalletClient:
+    key = box.admin.post("/sandbox/v1/api-keys", json={"userId": user}).json()
+    return WalletClient(box.url, key["apiKey"], key["secretKey"])
 
 
 def test_reset_one_partner_then_everything(make_sandbox: Callable[..., Sandbox]) -> None:
@@ -38,11 +50,28 @@ def test_reset_one_partner_then_everything(make_sandbox: Callable[..., Sandbox])
         scope={"partnerClientId": a.client_id},
         action={"type": "latency", "ms": 1},
     )
+    # On-chain activity of both partners' users: A's user withdraws to B's user (still on its
+    # way when A is reset) and has a chain deposit waiting for confirmations.
+    box.credit(user_a, "ETH", "1")
+    to_b = _address(box, user_b)
+    with _wallet(box, user_a) as wallet:
+        withdrawal = wallet.withdraw("ETH", to_b, Decimal("0.5")).id
+    pending = box.admin.post(
+        "/sandbox/v1/chain/transfers",
+        json={"network": "ETH", "address": _address(box, user_a), "asset": "ETH", "amount": "0.2"},
+    ).json()["txHash"]
 
     r = box.admin.post("/sandbox/v1/reset", json={"partnerClientId": a.client_id})
     assert r.status_code == 200, r.text
     assert r.json()["orders"] == 1 and r.json()["users"] == 1
     assert _orders(box, a) == [] and _orders(box, b) == [order_b]
+    assert box.admin.post(f"/sandbox/v1/withdrawals/{withdrawal}/cancel").status_code == 404
+    assert box.admin.get("/sandbox/v1/chain/transfers", params={"txHash": pending}).json() == []
+    # Its jobs are gone: moving the clock sends and credits nothing.
+    for _ in range(4):
+        box.advance(3_600_000)
+    assert box.balance(user_b, "ETH") == 0
+    assert box.audit()["totalsConserved"]
     users = box.admin.get("/sandbox/v1/users").json()
     assert {u["userId"] for u in users} == {user_b}
     assert faults(box) == []

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from binance_sandbox.cli import app
-from binance_sandbox.client import ConnectPrimeClient
+from binance_sandbox.client import ConnectPrimeClient, PayClient, WalletClient
 from binance_sandbox.client.errors import QuoteExpired
+from binance_sandbox.client.pay_models import PayOrderStatus
+from binance_sandbox.client.wallet_models import WithdrawStatus
 from binance_sandbox.signing import load_private_key
 from sandbox_harness import Sandbox
 
@@ -19,6 +22,10 @@ NAMES = {
     "quote-expires-before-execute",
     "partial-refunds-until-full",
     "deposit-link-expires",
+    "sell-transfer-fails-then-succeeds",
+    "webhook-receiver-down",
+    "withdrawal-rejected",
+    "pay-order-expires",
 }
 
 
@@ -82,6 +89,15 @@ def test_partial_refunds_until_full(scenario_box: Sandbox) -> None:
     assert len(made["refunds"]) == 3
     order = scenario_box.admin.get(f"/sandbox/v1/pay/orders/{made['prepayId']}").json()
     assert [r["refundAmount"] for r in order["refunds"]] == ["10", "10", "10"], order
+    merchant = made["merchant"]
+    with PayClient(scenario_box.url, merchant["apiKey"], merchant["apiSecret"]) as pay:
+        scenario_box.wait_for(
+            lambda: pay.query_order(made["prepayId"]).status == PayOrderStatus.FULL_REFUNDED,
+            what="the order to be fully refunded",
+        )
+        last = pay.query_refund(made["refunds"][-1]["refundRequestId"])
+        assert last.refunded_amount == Decimal("30") and last.order_amount == Decimal("30")
+    assert scenario_box.balance(made["payerUserId"], "USDT") == Decimal("100")
     scenario_box.audit()
 
 
@@ -93,4 +109,68 @@ def test_deposit_link_expires(scenario_box: Sandbox) -> None:
     )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "EXPIRED", r.json()
+    scenario_box.audit()
+
+
+def test_sell_transfer_fails_then_succeeds(scenario_box: Sandbox) -> None:
+    box = scenario_box
+    made = run(box, "sell-transfer-fails-then-succeeds")
+    order_id = made["orderId"]
+    with client(box, made) as prime:
+        box.wait_for(
+            lambda: prime.transaction(order_id=order_id).status.value == "FILLED",
+            what="the sell to fill",
+        )
+        box.wait_for(
+            lambda: (
+                made["faultIds"][0]
+                not in [f["id"] for f in box.admin.get("/sandbox/v1/faults").json()]
+            ),
+            what="the first Transfer, answered HTTP 500",
+        )
+        assert box.order(order_id)["transferStatus"] is None
+        box.advance(made["retryAfterMs"])
+        box.wait_for(
+            lambda: box.order(order_id)["transferStatus"] == "SUCCESS", what="the Transfer"
+        )
+        assert prime.transaction(order_id=order_id).status.value == "FILLED"
+        assert [a.free for a in prime.user_assets(made["userId"], asset="ETH")] == [Decimal("0.5")]
+    box.audit()
+
+
+def test_webhook_receiver_down(scenario_box: Sandbox) -> None:
+    box = scenario_box
+    made = run(box, "webhook-receiver-down")
+    order_id = made["orderId"]
+    first = box.wait_for(
+        lambda: [w for w in box.webhooks(ref=order_id) if w["attempts"] >= 1],
+        what="the first attempt",
+    )[0]
+    assert first["status"] == "pending" and first["attemptLog"][0]["statusCode"] is None
+    assert first["attemptLog"][0]["error"]  # connection refused
+    box.advance(1_000)
+    box.wait_for(lambda: box.webhooks(ref=order_id)[0]["attempts"] >= 2, what="the retry after 1 s")
+    with client(box, made) as prime:
+        assert prime.transaction(order_id=order_id).status.value == "FILLED"
+    box.audit()
+
+
+def test_withdrawal_rejected(scenario_box: Sandbox) -> None:
+    made = run(scenario_box, "withdrawal-rejected")
+    with WalletClient(scenario_box.url, made["apiKey"], made["secretKey"]) as wallet:
+        [withdrawal] = wallet.withdraw_history(asset="ETH")
+        assert withdrawal.id == made["withdrawalId"]
+        assert withdrawal.status == WithdrawStatus.REJECTED
+    assert scenario_box.balance(made["userId"], "ETH") == 1
+    scenario_box.audit()
+
+
+def test_pay_order_expires(scenario_box: Sandbox) -> None:
+    made = run(scenario_box, "pay-order-expires")
+    merchant = made["merchant"]
+    with PayClient(scenario_box.url, merchant["apiKey"], merchant["apiSecret"]) as pay:
+        scenario_box.wait_for(
+            lambda: pay.query_order(made["prepayId"]).status == PayOrderStatus.EXPIRED,
+            what="the order to expire",
+        )
     scenario_box.audit()

@@ -58,6 +58,48 @@ def test_serve_starts_a_server_with_the_given_database(tmp_path: Path) -> None:
     assert "admin token: cli-token" in out
 
 
+def test_serve_reads_a_config_file_and_options_win(tmp_path: Path) -> None:
+    port = free_port()
+    db = tmp_path / "configured.db"
+    config = tmp_path / "sandbox.env"
+    config.write_text(
+        f"BSX_DATABASE_URL=sqlite:///{db}\nBSX_ADMIN_TOKEN=file-token\nBSX_CLOCK_START_MS=1767225600000\n"
+    )
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--config", str(config), "--seed", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "serve did not come up"
+                time.sleep(0.1)
+        r = httpx.get(
+            f"http://127.0.0.1:{port}/sandbox/v1/clock",
+            headers={"Authorization": "Bearer file-token"},
+        )
+        assert r.status_code == 200 and r.json()["nowMs"] == 1767225600000
+        assert db.exists()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+
+
+def test_a_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*CLI, "worker", "--config", str(tmp_path / "absent.env")], capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    # Typer draws the message in a box as wide as the terminal, wrapping long paths.
+    text = " ".join(done.stderr.replace("│", " ").split())
+    assert "config file" in text and "does not exist" in text, done.stderr
+
+
 def test_serve_help_lists_its_options(tmp_path: Path) -> None:
     out = subprocess.run(
         [*CLI, "serve", "--help"], capture_output=True, text=True, check=True

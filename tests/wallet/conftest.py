@@ -1,4 +1,4 @@
-"""Fixtures for the Wallet API: a sandbox of its own (its frozen minute is not shared with
+"""Fixtures for the Wallet API: a sandbox per module (its frozen minute is not shared with
 other families' tests, and its weight limit is out of the way; rate limits are tested on
 servers with small limits), users with API keys, signed requests."""
 
@@ -14,14 +14,14 @@ from wallet_support import Key, Signed, create_key
 from sandbox_harness import Sandbox
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def box(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     return make_sandbox(
         "wallet", wallet_ip_weight_per_minute=1_000_000, wallet_key_weight_per_minute=1_000_000
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def http(box: Sandbox) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=box.url, timeout=30) as client:
         yield client

@@ -11,12 +11,15 @@ arrives there as an ordinary chain transfer.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,7 +38,7 @@ from binance_sandbox.ledger.service import (
     user_account,
 )
 from binance_sandbox.platform import Platform
-from binance_sandbox.storage.models import ChainTransfer, DepositAddress, Withdrawal
+from binance_sandbox.storage.models import ChainTransfer, DepositAddress, OrderEvent, Withdrawal
 
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 BECH32 = "023456789acdefghjklmnpqrstuvwxyz"
@@ -55,12 +58,49 @@ def chain_account(network: str, asset: str) -> AccountRef:
     return external_account(f"world:chain:{network}", asset)
 
 
+def withdrawal_event(
+    session: AsyncSession, withdrawal_id: str, at: int, kind: str, **detail: Any
+) -> None:
+    """One step of a withdrawal's timeline (the console shows it)."""
+    session.add(
+        OrderEvent(
+            family="withdrawal",
+            order_ref=withdrawal_id,
+            at=at,
+            kind=kind,
+            detail=json.dumps(detail, default=str),
+        )
+    )
+
+
 def _shared_xrp_address() -> str:
     digest = hashlib.sha256(b"binance-sandbox xrp deposit address").digest()
     return "r" + "".join(BASE58[b % 58] for b in digest[:33])
 
 
 XRP_ADDRESS = _shared_xrp_address()
+
+
+@functools.cache
+def _deposits_statement(
+    *, asset: bool, status: bool, start: bool, end: bool
+) -> Select[ChainTransfer]:
+    """`deposits`' query with the filters given, the values bound at each call. Built once per
+    combination: making an ORM statement costs more than running it (SQLAlchemy caches the
+    compiled SQL, not the statement), and `depositHistory` is polled."""
+    stmt = select(ChainTransfer).where(
+        ChainTransfer.user_id == bindparam("user_id"),
+        ChainTransfer.status.in_(("PENDING", "CREDITED")),
+    )
+    if asset:
+        stmt = stmt.where(ChainTransfer.asset == bindparam("asset"))
+    if status:
+        stmt = stmt.where(ChainTransfer.status == bindparam("status"))
+    if start:
+        stmt = stmt.where(ChainTransfer.created_at >= bindparam("start"))
+    if end:
+        stmt = stmt.where(ChainTransfer.created_at <= bindparam("end"))
+    return stmt.order_by(ChainTransfer.created_at)
 
 
 @dataclass(frozen=True)
@@ -95,7 +135,7 @@ class ChainService:
     async def deposit_address(
         self, session: AsyncSession, user_id: str, coin: str, network: str | None
     ) -> DepositAddressOut:
-        net = network_for(coin, network)
+        net = (await self.p.networks.fresh()).apply(network_for(coin, network))
         if not net.deposit_enable:
             raise errors.DepositDisabled(f"Deposits of {coin} on {net.network} are suspended.")
         stmt = select(DepositAddress).where(
@@ -236,21 +276,20 @@ class ChainService:
         end: int | None = None,
     ) -> list[ChainTransfer]:
         """What `depositHistory` lists: transfers to the user, pending (0) or credited (1)."""
-        stmt = select(ChainTransfer).where(
-            ChainTransfer.user_id == user_id, ChainTransfer.status.in_(("PENDING", "CREDITED"))
+        stmt = _deposits_statement(
+            asset=bool(asset),
+            status=status is not None,
+            start=start is not None,
+            end=end is not None,
         )
-        if asset:
-            stmt = stmt.where(ChainTransfer.asset == asset)
-        if status is not None:
-            stmt = stmt.where(
-                ChainTransfer.status
-                == ("CREDITED" if status == 1 else "PENDING" if status == 0 else "NONE")
-            )
-        if start is not None:
-            stmt = stmt.where(ChainTransfer.created_at >= start)
-        if end is not None:
-            stmt = stmt.where(ChainTransfer.created_at <= end)
-        return list((await session.execute(stmt.order_by(ChainTransfer.created_at))).scalars())
+        params = {
+            "user_id": user_id,
+            "asset": asset,
+            "status": "CREDITED" if status == 1 else "PENDING" if status == 0 else "NONE",
+            "start": start,
+            "end": end,
+        }
+        return list((await session.execute(stmt, params)).scalars())
 
     # -- withdrawals ---------------------------------------------------------------------------
 
@@ -267,7 +306,7 @@ class ChainService:
         name: str | None,
         now: int,
     ) -> Withdrawal:
-        net = network_for(asset, network)
+        net = (await self.p.networks.fresh()).apply(network_for(asset, network))
         if not net.withdraw_enable:
             raise errors.WithdrawDisabled(f"Withdrawals of {asset} on {net.network} are suspended.")
         if not re.match(net.address_regex, address):
@@ -316,6 +355,9 @@ class ChainService:
             raise errors.InsufficientBalance(
                 f"Insufficient {asset} balance for {amount} plus the fee {net.withdraw_fee}."
             ) from exc
+        withdrawal_event(
+            session, record.id, now, "applied", status=0, amount=amount, fee=net.withdraw_fee
+        )
         await enqueue(
             session,
             kind="chain.withdraw",
@@ -343,10 +385,12 @@ class ChainService:
         net = network_for(w.asset, w.network)
         if w.status == 0:
             w.status = 2
+            withdrawal_event(session, w.id, now, "awaiting_approval", status=2)
             return now + WITHDRAW_STEP_MS
         if w.status == 2:
             w.status = 4
             w.tx_id = self._tx_hash(w.network)
+            withdrawal_event(session, w.id, now, "processing", status=4, txId=w.tx_id)
             if await self.find_owner(session, w.network, w.address, w.tag) is not None:
                 # Sent to a sandbox user: it arrives there like any transfer on this chain.
                 await self.submit_transfer(
@@ -362,6 +406,7 @@ class ChainService:
             return now + net.confirm_ms
         w.status = 6
         w.completed_at = now
+        withdrawal_event(session, w.id, now, "completed", status=6)
         return None
 
     async def resolve_withdrawal(
@@ -404,6 +449,8 @@ class ChainService:
         )
         w.status = status
         w.completed_at = now
+        ended = {"cancel": "cancelled", "reject": "rejected", "fail": "failed"}[outcome]
+        withdrawal_event(session, w.id, now, ended, status=status, amountAndFeeReturned=True)
         return w
 
     async def withdrawals(

@@ -16,6 +16,8 @@ from binance_sandbox.console.common import (
     require_console,
     signed_in,
 )
+from binance_sandbox.console.live import live, pay_order_parts, webhook_parts, webhooks_parts
+from binance_sandbox.console.traffic import chart_context
 from binance_sandbox.control.errors import Invalid, NotFound
 
 PRIME_STATUSES = ("PROCESSING", "FILLED", "FAILED")
@@ -116,7 +118,26 @@ async def pay_order(prepay_id: str, request: Request) -> Response:
     svc = control(request)
     order = await svc.pay_order(prepay_id)
     deliveries = await svc.webhooks(owner=None, ref=prepay_id, status=None, limit=100)
-    return render(request, "pay_order.html", order=order, deliveries=deliveries)
+    version = live(pay_order_parts(order, deliveries))["version"]
+    return render(
+        request, "pay_order.html", order=order, deliveries=deliveries, live_version=version
+    )
+
+
+@api.get("/pay/orders/{prepay_id}")
+async def pay_order_json(prepay_id: str, request: Request) -> Response:
+    """What the Pay order page polls: its status, and its live parts as HTML."""
+    if not signed_in(request):
+        return JSONResponse({"error": {"code": "UNAUTHORIZED"}}, status_code=401)
+    svc = control(request)
+    try:
+        order = await svc.pay_order(prepay_id)
+    except NotFound as exc:
+        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, 404)
+    deliveries = await svc.webhooks(owner=None, ref=prepay_id, status=None, limit=100)
+    body = {"prepayId": prepay_id, "status": order["status"]}
+    body.update(live(pay_order_parts(order, deliveries)))
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
 # --- webhook deliveries ---------------------------------------------------------------------
@@ -128,13 +149,44 @@ async def webhooks(request: Request, status: str | None = None) -> Response:
         raise Invalid("status must be pending, done or failed.")
     items = await control(request).webhooks(owner=None, ref=None, status=status or None, limit=200)
     return render(
-        request, "webhooks.html", deliveries=items, statuses=WEBHOOK_STATUSES, status=status or ""
+        request,
+        "webhooks.html",
+        deliveries=items,
+        statuses=WEBHOOK_STATUSES,
+        status=status or "",
+        live_version=live(webhooks_parts(items))["version"],
     )
 
 
 @router.get("/webhooks/{item_id}")
 async def webhook(item_id: int, request: Request) -> Response:
-    return render(request, "webhook.html", d=await control(request).webhook(item_id))
+    d = await control(request).webhook(item_id)
+    return render(request, "webhook.html", d=d, live_version=live(webhook_parts(d))["version"])
+
+
+@api.get("/webhooks")
+async def webhooks_json(request: Request, status: str | None = None) -> Response:
+    """What the webhooks page polls: the deliveries table as HTML."""
+    if not signed_in(request):
+        return JSONResponse({"error": {"code": "UNAUTHORIZED"}}, status_code=401)
+    if status and status not in WEBHOOK_STATUSES:
+        body = {"error": {"code": "INVALID", "message": "status must be pending, done or failed."}}
+        return JSONResponse(body, status_code=400)
+    items = await control(request).webhooks(owner=None, ref=None, status=status or None, limit=200)
+    return JSONResponse(live(webhooks_parts(items)), headers={"Cache-Control": "no-store"})
+
+
+@api.get("/webhooks/{item_id}")
+async def webhook_json(item_id: int, request: Request) -> Response:
+    """What a delivery's page polls: its status, and its summary and attempts as HTML."""
+    if not signed_in(request):
+        return JSONResponse({"error": {"code": "UNAUTHORIZED"}}, status_code=401)
+    try:
+        d = await control(request).webhook(item_id)
+    except NotFound as exc:
+        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, 404)
+    body = {"id": d["id"], "status": d["status"], **live(webhook_parts(d))}
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/webhooks/{item_id}/redeliver")
@@ -152,6 +204,7 @@ async def requests(
     family: str | None = None,
     caller: str | None = None,
     code: str | None = None,
+    span: str = "1h",
 ) -> Response:
     entries = await control(request).requests(
         family=family or None, caller=caller or None, code=code or None, limit=200
@@ -164,6 +217,7 @@ async def requests(
         caller=caller or "",
         code=code or "",
         families=("connect", "pay", "wapi", "sapi", "api", "control", "hosted", "console"),
+        **await chart_context(request, family or None, span),
     )
 
 

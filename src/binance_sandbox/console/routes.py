@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from binance_sandbox.console import acting, activity
+from binance_sandbox.console import accounts, acting, activity, chain, controls, deposits, ledger
 from binance_sandbox.console.chart import price_chart
 from binance_sandbox.console.common import (
     CONSOLE,
@@ -262,3 +262,10 @@ router.include_router(pages)
 router.include_router(activity.router)
 router.include_router(activity.api)
 router.include_router(acting.router)
+router.include_router(controls.router)
+router.include_router(accounts.router)
+router.include_router(ledger.router)
+router.include_router(deposits.router)
+router.include_router(deposits.api)
+router.include_router(chain.router)
+router.include_router(chain.api)

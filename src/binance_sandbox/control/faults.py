@@ -6,13 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from binance_sandbox.control.errors import CONTROL, NotFound
+from binance_sandbox.control.errors import CONTROL
 from binance_sandbox.control.routes import require_admin
 from binance_sandbox.faults import reset as resets
 from binance_sandbox.faults.rules import FaultBook
 from binance_sandbox.faults.scenarios import ScenarioContext, catalogue, run_scenario
 from binance_sandbox.faults.schemas import FaultCreate, Reset
-from binance_sandbox.faults.service import checked_action
+from binance_sandbox.faults.service import create_rule, delete_rule, list_rules
 from binance_sandbox.platform import Platform
 from binance_sandbox.web import openapi_body, parse_model
 
@@ -37,30 +37,17 @@ def _platform(request: Request) -> Platform:
 @router.post("/faults", openapi_extra=openapi_body(FaultCreate), status_code=201)
 async def create_fault(request: Request) -> dict[str, Any]:
     req = parse_model(FaultCreate, await request.body())
-    action = checked_action(req)
-    rule = _book(request).add(
-        family=req.family,
-        scope=req.scope,
-        endpoint=req.endpoint,
-        action=action,
-        count=req.count,
-        share=req.share,
-        now=_platform(request).clock.now_ms(),
-    )
-    return rule.out()
+    return await create_rule(_book(request), req, now_ms=_platform(request).clock.now_ms())
 
 
 @router.get("/faults")
 async def list_faults(request: Request) -> list[dict[str, Any]]:
-    return [rule.out() for rule in _book(request).rules.values()]
+    return await list_rules(_book(request))
 
 
 @router.delete("/faults/{fault_id}")
 async def delete_fault(fault_id: str, request: Request) -> dict[str, Any]:
-    rule = _book(request).remove(fault_id)
-    if rule is None:
-        raise NotFound(f"No fault rule {fault_id}.")
-    return {**rule.out(), "deleted": True}
+    return await delete_rule(_book(request), fault_id)
 
 
 @router.get("/scenarios")
@@ -68,10 +55,10 @@ async def scenarios() -> list[dict[str, str]]:
     return catalogue()
 
 
-@router.post("/scenarios/{name}", status_code=201)
-async def run(name: str, request: Request) -> dict[str, Any]:
+def scenario_context(request: Request) -> ScenarioContext:
+    """What a scenario runs with: this process's services (the console calls this too)."""
     state = request.app.state
-    ctx = ScenarioContext(
+    return ScenarioContext(
         platform=state.platform,
         control=state.control,
         prime=state.prime,
@@ -79,23 +66,35 @@ async def run(name: str, request: Request) -> dict[str, Any]:
         deposit=state.deposit,
         merchants=state.merchants,
         faults=state.faults,
+        chain=state.chain,
+        wapi=state.wapi,
         base_url=str(request.base_url),
     )
-    return await run_scenario(name, ctx)
+
+
+@router.post("/scenarios/{name}", status_code=201)
+async def run(name: str, request: Request) -> dict[str, Any]:
+    return await run_scenario(name, scenario_context(request))
+
+
+async def reset_sandbox(request: Request, partner_client_id: str | None) -> dict[str, Any]:
+    """Everything (None), or one partner's data; with it go its fault rules and whatever this
+    process caches of the deleted credentials. The console resets through this too."""
+    platform = _platform(request)
+    state = request.app.state
+    if partner_client_id is None:
+        result = await resets.reset_all(platform)
+        await _book(request).clear()
+        state.merchants.invalidate()
+        state.wapi.keys.invalidate()
+    else:
+        result = await resets.reset_partner(platform, partner_client_id)
+        await _book(request).clear(partner_client_id)
+        state.wapi.keys.invalidate()
+    return result
 
 
 @router.post("/reset", openapi_extra=openapi_body(Reset))
 async def reset(request: Request) -> dict[str, Any]:
     req = parse_model(Reset, await request.body())
-    platform = _platform(request)
-    state = request.app.state
-    if req.partnerClientId is None:
-        result = await resets.reset_all(platform)
-        _book(request).clear()
-        state.merchants.invalidate()
-        state.wapi.keys.invalidate()
-    else:
-        result = await resets.reset_partner(platform, req.partnerClientId)
-        _book(request).clear(req.partnerClientId)
-        state.wapi.keys.invalidate()
-    return result
+    return await reset_sandbox(request, req.partnerClientId)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import select
 
 from binance_sandbox.chain.errors import ChainError, UnknownWithdrawal
 from binance_sandbox.control import schemas as s
+from binance_sandbox.control.credentials import KINDS, Credentials
 from binance_sandbox.control.errors import CONTROL, Conflict, Invalid, NotFound, Unauthorized
 from binance_sandbox.control.service import ControlService
 from binance_sandbox.ledger import money
@@ -117,13 +118,17 @@ async def webhooks(
     return await svc.webhooks(owner=owner, ref=ref, status=status, limit=limit)
 
 
+# Delivery ids are row ids, 32-bit on PostgreSQL: a larger number is no delivery.
+DeliveryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
 @router.get("/webhooks/{item_id}")
-async def webhook(item_id: int, svc: Control) -> dict[str, Any]:
+async def webhook(item_id: DeliveryId, svc: Control) -> dict[str, Any]:
     return await svc.webhook(item_id)
 
 
 @router.post("/webhooks/{item_id}/redeliver")
-async def redeliver(item_id: int, svc: Control) -> dict[str, Any]:
+async def redeliver(item_id: DeliveryId, svc: Control) -> dict[str, Any]:
     return await svc.redeliver(item_id)
 
 
@@ -440,3 +445,47 @@ async def resolve_withdrawal(withdrawal_id: str, outcome: str, request: Request)
 @router.get("/ledger/audit")
 async def ledger_audit(svc: Control) -> dict[str, Any]:
     return await svc.ledger_audit()
+
+
+# -- credentials: rotate, revoke, list (docs/console.md, "Credentials shown once") ---------
+
+
+def credentials(request: Request) -> Credentials:
+    state = request.app.state
+    return Credentials(state.platform, state.merchants, state.wapi.keys)
+
+
+Creds = Annotated[Credentials, Depends(credentials)]
+
+
+@router.get("/credentials")
+async def list_credentials(
+    creds: Creds, kind: str | None = None, owner: str | None = None
+) -> list[dict[str, Any]]:
+    if kind not in (None, *KINDS):
+        raise Invalid(f"kind must be one of {', '.join(KINDS)}.")
+    return await creds.overview(kind, owner)
+
+
+# The body is optional: `{}` or none at all rotates the token alone.
+ROTATE_BODY = {"requestBody": {**openapi_body(s.PartnerRotate)["requestBody"], "required": False}}
+
+
+@router.post("/partners/{client_id}/rotate", openapi_extra=ROTATE_BODY)
+async def rotate_partner(client_id: str, request: Request, creds: Creds) -> dict[str, Any]:
+    return await creds.rotate_partner(client_id, await body(request, s.PartnerRotate))
+
+
+@router.post("/merchants/{merchant_id}/rotate")
+async def rotate_merchant(merchant_id: str, creds: Creds) -> dict[str, Any]:
+    return await creds.rotate_merchant(merchant_id)
+
+
+@router.post("/api-keys/{api_key}/rotate")
+async def rotate_api_key(api_key: str, creds: Creds) -> dict[str, Any]:
+    return await creds.rotate_wallet_key(api_key)
+
+
+@router.delete("/api-keys/{api_key}")
+async def revoke_api_key(api_key: str, creds: Creds) -> dict[str, Any]:
+    return await creds.revoke_wallet_key(api_key)

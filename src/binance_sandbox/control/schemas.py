@@ -37,6 +37,11 @@ class PartnerUpdate(Body):
     active: bool | None = None
 
 
+class PartnerRotate(Body):
+    # Replaces the RSA public key in the same change as the token, when given.
+    rsaPublicKey: str | None = None
+
+
 class UserCreate(Body):
     partnerClientId: str | None = None
     email: str | None = Field(default=None, max_length=254)
@@ -80,13 +85,18 @@ class Credit(Body):
     wallet: str = "SPOT"
 
 
+# The latest time the sandbox clock may show (3000-01-01T00:00:00Z): every time stored is a
+# 64-bit integer of milliseconds, and later times computed from it must still be dates.
+CLOCK_MAX_MS = 32_503_680_000_000
+
+
 class ClockAdvance(Body):
     ms: int = Field(ge=0, le=10 * 365 * 86_400_000)
 
 
 class ClockSet(Body):
     frozen: bool | None = None
-    nowMs: int | None = Field(default=None, ge=0)
+    nowMs: int | None = Field(default=None, ge=0, le=CLOCK_MAX_MS)
 
 
 class OrderFail(Body):

@@ -103,6 +103,7 @@ def partner_out(p: Partner) -> dict[str, Any]:
         "customSpreadMax": p.custom_spread_max,
         "webhookPublicKey": p.webhook_public_key,
         "createdAt": p.created_at,
+        "credentialsIssuedAt": p.credentials_issued_at or p.created_at,
     }
 
 
@@ -115,6 +116,7 @@ def merchant_out(m: Merchant) -> dict[str, Any]:
         "directDebitWhitelisted": m.direct_debit_whitelisted,
         "active": m.active,
         "createdAt": m.created_at,
+        "credentialsIssuedAt": m.credentials_issued_at or m.created_at,
     }
 
 
@@ -133,7 +135,7 @@ class ControlService:
             merchant_id=merchant_id,
             name=req.name,
             api_key=req.apiKey or self.p.ids.alnum(64).lower(),
-            api_secret=req.apiSecret or self.p.ids.alnum(64).lower(),
+            api_secret=req.apiSecret or self.p.ids.secret(64).lower(),
             webhook_url=_url(req.webhookUrl, "webhookUrl"),
             ip_whitelist=_whitelist(req.ipWhitelist),
             direct_debit_whitelisted=req.directDebitWhitelisted,
@@ -277,7 +279,7 @@ class ControlService:
         partner = Partner(
             client_id=req.clientId or self.p.ids.alnum(20),
             name=req.name,
-            sign_access_token=req.signAccessToken or self.p.ids.token(40),
+            sign_access_token=req.signAccessToken or self.p.ids.secret(40),
             rsa_public_key=rsa_public_key,
             ip_whitelist=_whitelist(req.ipWhitelist),
             webhook_url=_url(req.webhookUrl, "webhookUrl"),
@@ -462,6 +464,8 @@ class ControlService:
 
     async def advance_clock(self, ms: int) -> dict[str, Any]:
         await self.p.refresh_clock()
+        if self.p.clock.now_ms() + ms > schemas.CLOCK_MAX_MS:
+            raise Invalid("The sandbox clock stops at 3000-01-01T00:00:00Z.")
         await self.p.set_clock(self.p.clock.advanced(ms))
         return self.clock_out()
 

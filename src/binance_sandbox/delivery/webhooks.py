@@ -11,9 +11,19 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from binance_sandbox.delivery.worker import Handler, JobContext, Outcome
-from binance_sandbox.faults.delivery import webhook_fault
+from binance_sandbox.delivery.worker import Apply, Attempt, Handler, JobContext, Outcome
+from binance_sandbox.faults.delivery import RECEIVER_FAULTS, webhook_fault
+from binance_sandbox.storage.models import OutboxItem
+
+HELD = "held by sandbox reorder fault"
+RECEIVER_ERRORS = {
+    "timeout": "ReadTimeout: the receiver did not answer in time",
+    "down": "ConnectError: the receiver refused the connection",
+}
+REORDER_HOLD_MS = 3_600_000
 
 # (signer spec, body, sandbox now) → headers for this attempt
 Signer = Callable[[dict[str, Any], str, int], Awaitable[dict[str, str]]]
@@ -37,17 +47,35 @@ def accepted(response: httpx.Response, success: dict[str, Any]) -> tuple[bool, s
 def webhook_handler(signers: Mapping[str, Signer]) -> Handler:
     async def handle(ctx: JobContext) -> Outcome:
         payload = ctx.payload
-        fault = webhook_fault(ctx)
+        fault = await webhook_fault(ctx)
         if fault is not None and fault.action["type"] == "delay":
             return Outcome.retry(
                 f"delayed by sandbox fault {fault.id}", at=ctx.now + int(fault.action["ms"])
             )
+        if fault is not None and fault.action["type"] == "reorder":
+            # Held until a later webhook of the same owner has been delivered (then at once),
+            # or for `ms` of sandbox time at most: the receiver sees the two out of order.
+            hold_ms = int(fault.action.get("ms", REORDER_HOLD_MS))
+            return Outcome.retry(f"{HELD} {fault.id}", at=ctx.now + hold_ms)
         spec = payload["signer"]
         signer = signers.get(spec["scheme"])
         if signer is None:
             return Outcome.failed(f"no signer {spec['scheme']!r}")
         headers = {"Content-Type": "application/json"}
         headers.update(await signer(spec, payload["body"], ctx.now))
+        if fault is not None and fault.action["type"] in RECEIVER_FAULTS:
+            # The receiver is slow past the platform's timeout, or not there: the attempt is
+            # recorded as that network error (nothing is sent) and retried with backoff.
+            error = RECEIVER_ERRORS[fault.action["type"]] + f" (sandbox fault {fault.id})"
+            ctx.attempts.append(
+                Attempt(
+                    url=payload["url"],
+                    request_headers=headers,
+                    request_body=payload["body"],
+                    error=error,
+                )
+            )
+            return Outcome.retry(error)
         response, _attempt = await ctx.post(payload["url"], payload["body"], headers)
         if response is None:
             return Outcome.retry(ctx.attempts[-1].error or "network error")
@@ -56,9 +84,31 @@ def webhook_handler(signers: Mapping[str, Signer]) -> Handler:
             # At least once (DESIGN "Side effects"): the receiver gets it twice.
             headers.update(await signer(spec, payload["body"], ctx.now))
             await ctx.post(payload["url"], payload["body"], headers)
-        return Outcome.done() if ok else Outcome.retry(reason)
+        if not ok:
+            return Outcome.retry(reason)
+        return Outcome.done(apply=release_held(ctx.owner, ctx.item_id))
 
     return handle
+
+
+def release_held(owner: str | None, item_id: int) -> Apply:
+    """Once a webhook is delivered, the owner's earlier webhooks held by a reorder fault are
+    due at once (in the transaction that records this delivery)."""
+
+    async def apply(session: AsyncSession, now: int) -> None:
+        await session.execute(
+            update(OutboxItem)
+            .where(
+                OutboxItem.kind == "webhook",
+                OutboxItem.status == "pending",
+                OutboxItem.owner == owner,
+                OutboxItem.id < item_id,
+                OutboxItem.last_error.like(f"{HELD} %"),
+            )
+            .values(due_at=now)
+        )
+
+    return apply
 
 
 def success_return_code() -> dict[str, Any]:

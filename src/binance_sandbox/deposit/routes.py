@@ -19,7 +19,9 @@ router = APIRouter(prefix=PREFIX, route_class=CONNECT.route_class, tags=["Connec
 Call = Annotated[ConnectRequest, Depends(connect_request)]
 
 
-def service(request: Request) -> DepositService:
+# `async def`: FastAPI runs a plain `def` dependency in its thread pool, a thread hop on
+# every request.
+async def service(request: Request) -> DepositService:
     deposit: DepositService = request.app.state.deposit
     return deposit
 
@@ -38,7 +40,7 @@ def _doc(model: type[Any] | None, out: Any) -> dict[str, Any]:
     **_doc(None, list[s.CryptoNetworkOut]),
 )
 async def crypto_network(call: Call, deposit: Service) -> Response:
-    return ok(deposit.crypto_networks())
+    return ok(await deposit.crypto_networks())
 
 
 @router.post(

@@ -27,6 +27,7 @@ from binance_sandbox import jsonwire
 from binance_sandbox.chain.errors import ChainError
 from binance_sandbox.chain.networks import COINS, Network
 from binance_sandbox.chain.service import ChainService
+from binance_sandbox.chain.switches import NetworkSwitches
 from binance_sandbox.connect.auth import PartnerAuth
 from binance_sandbox.delivery.outbox import enqueue, enqueue_webhook
 from binance_sandbox.delivery.webhooks import success_return_code
@@ -171,9 +172,13 @@ class DepositService:
 
     # -- networks ----------------------------------------------------------------------------
 
-    def crypto_networks(self) -> list[dict[str, Any]]:
+    async def crypto_networks(self) -> list[dict[str, Any]]:
+        switches = await self.p.networks.fresh()
         return [
-            {"cryptoCurrency": coin, "networks": [network_out(n) for n in networks]}
+            {
+                "cryptoCurrency": coin,
+                "networks": [network_out(switches.apply(n)) for n in networks],
+            }
             for coin, networks in COINS.items()
         ]
 
@@ -183,7 +188,7 @@ class DepositService:
         self, partner: PartnerAuth, req: schemas.InitiateRequest, base_url: str
     ) -> dict[str, Any]:
         external_order_id = _external_order_id(req.externalOrderId)
-        networks = _networks(req.cryptoCurrency, req.networks)
+        networks = _networks(req.cryptoCurrency, req.networks, await self.p.networks.fresh())
         redirect_url = _redirect_url(req.redirectUrl)
         now = self.p.clock.now_ms()
         row = DepositSession(
@@ -485,7 +490,7 @@ def _external_order_id(value: str) -> str:
     return value
 
 
-def _networks(coin: str, names: list[str]) -> list[str]:
+def _networks(coin: str, names: list[str], switches: NetworkSwitches) -> list[str]:
     if coin not in COINS:
         raise errors.IllegalParameters(
             f"Unsupported cryptoCurrency {coin}; supported: {', '.join(COINS)}."
@@ -500,6 +505,7 @@ def _networks(coin: str, names: list[str]) -> list[str]:
             raise errors.IllegalParameters(
                 f"Network {name} is not supported for {coin}; supported: {offered}."
             )
+        net = switches.apply(net)
         if not net.deposit_enable:
             raise errors.IllegalParameters(f"Deposits of {coin} on {name} are suspended.")
         if name in seen:

@@ -19,14 +19,14 @@ class MerchantFault:
     problem: str | None
 
 
-def merchant_fault(
+async def merchant_fault(
     ctx: JobContext, partner_client_id: str, path: str, body: str
 ) -> MerchantFault | None:
     """The answer a merchant fault gives instead of calling the partner, recorded as the
     attempt so the webhook/order timeline shows it."""
     if ctx.faults is None:
         return None
-    rule = ctx.faults.take("merchant", path, Identity(partner_client_id=partner_client_id))
+    rule = await ctx.faults.take("merchant", path, Identity(partner_client_id=partner_client_id))
     if rule is None:
         return None
     note = f"sandbox fault {rule.id} on {path}"
@@ -48,10 +48,15 @@ def merchant_fault(
     return MerchantFault(None, f"HTTP 500 ({note})")
 
 
-def webhook_fault(ctx: JobContext) -> FaultRule | None:
-    """A delivery rule for this webhook's owner and event, looked at on the first try only
-    (a delayed webhook is not delayed again when it comes due)."""
-    if ctx.faults is None or ctx.attempt != 1:
+# Rules about the receiver (it times out, it is down) apply to every try; the others only to
+# the first (a delayed webhook is not delayed again when it comes due).
+RECEIVER_FAULTS = ("timeout", "down")
+
+
+async def webhook_fault(ctx: JobContext) -> FaultRule | None:
+    """A delivery rule for this webhook's owner and event."""
+    if ctx.faults is None:
         return None
     event = str(ctx.payload.get("event", ""))
-    return ctx.faults.take("delivery", event, Identity(owner=ctx.owner))
+    kinds = None if ctx.attempt == 1 else RECEIVER_FAULTS
+    return await ctx.faults.take("delivery", event, Identity(owner=ctx.owner), kinds=kinds)

@@ -3,9 +3,12 @@
 - Whole sandbox: every table but `sandbox_meta` is emptied (settings, the clock and the
   platform's signing keys stay), then the treasury is minted again — a new ledger.
 - One partner: its orders, quotes, deposit sessions, webhooks and merchant calls, and its
-  users. The partner itself stays. Each user's balances are burned back to the outside
-  world first (a `faucet` entry, the mint/burn kind of control credits), so the totals stay
-  conserved and the audit stays clean; other partners' data is never touched.
+  users with everything of theirs (API keys, deposit addresses, chain deposits, withdrawals,
+  sub-account transfers, dust conversions, dividends, and their pending jobs). The partner
+  itself stays. Each user's balances are burned back to the outside world first (a `faucet`
+  entry, the mint/burn kind of control credits), so the totals stay conserved and the audit
+  stays clean; other partners' data is never touched. Binance Pay orders a user paid belong
+  to their merchants and stay.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from binance_sandbox.platform import Platform, mint_treasury
 from binance_sandbox.storage.models import (
     Account,
     Base,
+    ChainTransfer,
     DeliveryAttempt,
     DepositAddress,
     DepositReport,
@@ -34,7 +38,11 @@ from binance_sandbox.storage.models import (
     User,
     WalletAccountStatus,
     WalletApiKey,
+    WalletDividend,
+    WalletDustLog,
     WalletSubAccount,
+    WalletSubAccountTransfer,
+    Withdrawal,
 )
 
 
@@ -44,7 +52,9 @@ async def reset_all(platform: Platform) -> dict[str, Any]:
             if table.name != Meta.__tablename__:
                 await session.execute(table.delete())
         await session.execute(delete(Meta).where(Meta.key.like("treasury:%")))
+        await session.execute(delete(Meta).where(Meta.key.like("network:%")))
     await mint_treasury(platform)
+    await platform.networks.refresh()
     _forget_credentials(platform)
     return {"reset": "all", "nowMs": platform.clock.now_ms()}
 
@@ -115,6 +125,23 @@ async def _remove_user(session: AsyncSession, user_id: str, now: int) -> None:
             account.balance,
         )
         await post(session, "faucet", legs, at=now, memo=f"partner reset: burn {owner}")
+    # Its jobs (chain confirmations, withdrawal steps) and what its wallet did.
+    jobs = select(OutboxItem.id).where(OutboxItem.owner == user_id)
+    await session.execute(delete(DeliveryAttempt).where(DeliveryAttempt.outbox_id.in_(jobs)))
+    await session.execute(delete(OutboxItem).where(OutboxItem.owner == user_id))
+    withdrawals = select(Withdrawal.id).where(Withdrawal.user_id == user_id)
+    await session.execute(delete(OrderEvent).where(OrderEvent.order_ref.in_(withdrawals)))
+    await session.execute(delete(Withdrawal).where(Withdrawal.user_id == user_id))
+    await session.execute(delete(ChainTransfer).where(ChainTransfer.user_id == user_id))
+    await session.execute(
+        delete(WalletSubAccountTransfer).where(
+            (WalletSubAccountTransfer.master_user_id == user_id)
+            | (WalletSubAccountTransfer.from_user_id == user_id)
+            | (WalletSubAccountTransfer.to_user_id == user_id)
+        )
+    )
+    await session.execute(delete(WalletDustLog).where(WalletDustLog.user_id == user_id))
+    await session.execute(delete(WalletDividend).where(WalletDividend.user_id == user_id))
     await session.execute(delete(WalletApiKey).where(WalletApiKey.user_id == user_id))
     await session.execute(
         delete(WalletSubAccount).where(

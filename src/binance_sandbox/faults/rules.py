@@ -1,18 +1,29 @@
 """Fault rules and the book that holds them (docs/faults.md).
 
-Rules live in the memory of the process that serves the control API: they act on that
-process's API routes and on its embedded delivery worker, not on a separate
-`binance-sandbox worker`. A rule with `count` is used up after that many matches (decremented
-in the event loop, between two awaits, so two requests never take the same last use); a rule
-with `share` matches that fraction of the requests it could, drawn from a seeded source so a
-run can be reproduced.
+Rules are rows of the sandbox's database, so every API process and delivery worker of one
+database applies the same rules. Each process keeps a snapshot and reads the table again when
+it changes a rule itself, and otherwise at most every `refresh_ms` (500 ms by default): a rule
+made through one API process reaches the others within that time.
+
+A rule with `count` is used up after that many matches. The use is taken in the database
+(`remaining = remaining - 1 WHERE remaining > 0`), so two requests, in one process or in two,
+never take the same last use. A rule with `share` matches that fraction of the requests it
+could, drawn from a source seeded with the sandbox's seed, so a run can be reproduced.
 """
 
 from __future__ import annotations
 
+import json
 import random
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from binance_sandbox.storage.db import Database
+from binance_sandbox.storage.models import FaultRuleRow
 
 API_FAMILIES = ("connect", "pay", "wallet")
 FAMILIES = (*API_FAMILIES, "merchant", "delivery")
@@ -23,10 +34,11 @@ ACTIONS = {
     "pay": ("error", "http504", "latency", "ratelimit"),
     "wallet": ("error", "http504", "latency", "ratelimit"),
     "merchant": ("status", "http500"),
-    "delivery": ("duplicate", "delay"),
+    "delivery": ("duplicate", "delay", "reorder", "timeout", "down"),
 }
 SCOPE_KEYS = ("partnerClientId", "merchantId", "userId", "apiKey", "owner")
 MAX_LATENCY_MS = 10_000
+PPM = 1_000_000
 
 # The web layer's family names → the fault family that covers them.
 ROUTE_FAMILIES = {
@@ -38,19 +50,49 @@ ROUTE_FAMILIES = {
 }
 
 
+def rule_id(seq: int) -> str:
+    return f"F{seq:06d}"
+
+
+def rule_seq(rule_id: str) -> int | None:
+    digits = rule_id[1:]
+    if not rule_id.startswith("F") or not digits.isdigit() or len(digits) > 12:
+        return None
+    return int(digits)
+
+
 @dataclass
 class FaultRule:
-    id: str
+    seq: int
     family: str
     scope: dict[str, str]
     endpoint: str
     action: dict[str, Any]
     count: int | None
-    share: float | None
+    share_ppm: int | None
     created_at: int
     hits: int = 0
 
+    @property
+    def id(self) -> str:
+        return rule_id(self.seq)
+
+    @classmethod
+    def from_row(cls, row: FaultRuleRow) -> FaultRule:
+        return cls(
+            seq=row.seq,
+            family=row.family,
+            scope=json.loads(row.scope),
+            endpoint=row.endpoint,
+            action=json.loads(row.action),
+            count=row.remaining,
+            share_ppm=row.share_ppm,
+            created_at=row.created_at,
+            hits=row.hits,
+        )
+
     def out(self) -> dict[str, Any]:
+        share = None if self.share_ppm is None else Decimal(self.share_ppm) / PPM
         return {
             "id": self.id,
             "family": self.family,
@@ -58,7 +100,7 @@ class FaultRule:
             "endpoint": self.endpoint,
             "action": dict(self.action),
             "count": self.count,
-            "share": self.share,
+            "share": share,
             "hits": self.hits,
             "createdAt": self.created_at,
         }
@@ -88,17 +130,31 @@ class Identity:
         return all(mine.get(key) == value for key, value in scope.items())
 
 
-@dataclass
 class FaultBook:
-    seed: int
-    rules: dict[str, FaultRule] = field(default_factory=dict)
-    _next: int = 0
-    _random: random.Random = field(init=False)
+    """The rules of one database, as this process sees them."""
 
-    def __post_init__(self) -> None:
-        self._random = random.Random(self.seed)
+    def __init__(self, db: Database, seed: int, *, refresh_ms: int = 500) -> None:
+        self._db = db
+        self._random = random.Random(seed)
+        self._refresh_s = refresh_ms / 1000
+        self._rules: list[FaultRule] = []
+        self._loaded_at = -1e9
 
-    def add(
+    async def refresh(self) -> list[FaultRule]:
+        async with self._db.read() as session:
+            rows = (
+                await session.execute(select(FaultRuleRow).order_by(FaultRuleRow.seq))
+            ).scalars()
+            self._rules = [FaultRule.from_row(row) for row in rows]
+        self._loaded_at = time.monotonic()
+        return self._rules
+
+    async def _current(self) -> list[FaultRule]:
+        if time.monotonic() - self._loaded_at > self._refresh_s:
+            return await self.refresh()
+        return self._rules
+
+    async def add(
         self,
         *,
         family: str,
@@ -106,46 +162,93 @@ class FaultBook:
         endpoint: str,
         action: dict[str, Any],
         count: int | None,
-        share: float | None,
+        share: Decimal | None,
         now: int,
     ) -> FaultRule:
-        self._next += 1
-        rule = FaultRule(
-            id=f"F{self._next:06d}",
+        row = FaultRuleRow(
             family=family,
-            scope=scope,
+            scope=json.dumps(scope, sort_keys=True),
             endpoint=endpoint,
-            action=action,
-            count=count,
-            share=share,
+            action=json.dumps(action, sort_keys=True),
+            remaining=count,
+            share_ppm=None if share is None else int(share * PPM),
+            hits=0,
             created_at=now,
+            partner_client_id=scope.get("partnerClientId") or scope.get("owner"),
         )
-        self.rules[rule.id] = rule
+        async with self._db.write() as session:
+            session.add(row)
+            await session.flush()
+            rule = FaultRule.from_row(row)
+        await self.refresh()
         return rule
 
-    def remove(self, rule_id: str) -> FaultRule | None:
-        return self.rules.pop(rule_id, None)
+    async def list(self) -> list[FaultRule]:
+        return list(await self.refresh())
 
-    def clear(self, partner_client_id: str | None = None) -> None:
-        if partner_client_id is None:
-            self.rules.clear()
-            return
-        for rule in list(self.rules.values()):
-            if rule.scope.get("partnerClientId") == partner_client_id:
-                del self.rules[rule.id]
+    async def remove(self, rule_id: str) -> FaultRule | None:
+        seq = rule_seq(rule_id)
+        if seq is None:
+            return None
+        async with self._db.write() as session:
+            row = await session.get(FaultRuleRow, seq)
+            if row is None:
+                return None
+            rule = FaultRule.from_row(row)
+            await session.delete(row)
+        await self.refresh()
+        return rule
 
-    def take(self, family: str, path: str, who: Identity) -> FaultRule | None:
-        """The first live rule that applies, with one of its uses taken. No await inside:
-        the check and the decrement are one step for the event loop."""
-        for rule in list(self.rules.values()):
+    async def clear(self, partner_client_id: str | None = None) -> None:
+        """Every rule, or those scoped to one partner (its `partnerClientId`, or as `owner`
+        of its webhooks)."""
+        query = delete(FaultRuleRow)
+        if partner_client_id is not None:
+            query = query.where(FaultRuleRow.partner_client_id == partner_client_id)
+        async with self._db.write() as session:
+            await session.execute(query)
+        await self.refresh()
+
+    async def take(
+        self, family: str, path: str, who: Identity, *, kinds: tuple[str, ...] | None = None
+    ) -> FaultRule | None:
+        """The first live rule that applies (of the action types `kinds`, when given), with
+        one of its uses taken."""
+        for rule in await self._current():
             if rule.family != family or not rule.covers(path) or not who.matches(rule.scope):
                 continue
-            if rule.share is not None and self._random.random() >= rule.share:
+            if kinds is not None and rule.action["type"] not in kinds:
                 continue
-            rule.hits += 1
-            if rule.count is not None:
-                rule.count -= 1
-                if rule.count <= 0:
-                    del self.rules[rule.id]
-            return rule
+            if rule.share_ppm is not None and self._random.randrange(PPM) >= rule.share_ppm:
+                continue
+            if await self._use(rule):
+                return rule
         return None
+
+    async def _use(self, rule: FaultRule) -> bool:
+        """Count one use in the database; False when another request took the last one."""
+        async with self._db.write() as session:
+            if rule.count is None:
+                done = await session.execute(
+                    update(FaultRuleRow)
+                    .where(FaultRuleRow.seq == rule.seq)
+                    .values(hits=FaultRuleRow.hits + 1)
+                )
+            else:
+                done = await session.execute(
+                    update(FaultRuleRow)
+                    .where(FaultRuleRow.seq == rule.seq, FaultRuleRow.remaining > 0)
+                    .values(remaining=FaultRuleRow.remaining - 1, hits=FaultRuleRow.hits + 1)
+                )
+                await session.execute(
+                    delete(FaultRuleRow).where(
+                        FaultRuleRow.seq == rule.seq, FaultRuleRow.remaining <= 0
+                    )
+                )
+            used = bool(getattr(done, "rowcount", 0))
+        if not used or rule.count is not None:
+            # Used up here or elsewhere: forget it now rather than at the next refresh.
+            await self.refresh()
+        else:
+            rule.hits += 1
+        return used

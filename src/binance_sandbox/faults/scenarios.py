@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from binance_sandbox.chain.service import ChainService
 from binance_sandbox.control import schemas as control_schemas
 from binance_sandbox.control.errors import NotFound
 from binance_sandbox.control.service import ControlService
@@ -27,9 +28,12 @@ from binance_sandbox.prime import schemas as prime_schemas
 from binance_sandbox.prime.service import PrimeService
 from binance_sandbox.signing import generate_private_key, public_key_to_der_b64
 from binance_sandbox.signing.rsa import private_key_to_pem
+from binance_sandbox.wallet.service import Wapi
 
 # Where the partner's merchant API would be; the scenario's fault answers in its place.
 UNREACHABLE_MERCHANT_API = "http://127.0.0.1:9/merchant-api"
+# Where the partner's webhook receiver would be: port 9 (discard) refuses connections.
+UNREACHABLE_WEBHOOK = "http://127.0.0.1:9/webhook"
 
 
 @dataclass
@@ -41,6 +45,8 @@ class ScenarioContext:
     deposit: DepositService
     merchants: MerchantDirectory
     faults: FaultBook
+    chain: ChainService
+    wapi: Wapi
     base_url: str
 
 
@@ -98,7 +104,7 @@ async def buy_fiat_never_arrives(ctx: ScenarioContext) -> dict[str, Any]:
     partner = await _partner(
         ctx, "Scenario: fiat never arrives", merchantApiBaseUrl=UNREACHABLE_MERCHANT_API
     )
-    rule = ctx.faults.add(
+    rule = await ctx.faults.add(
         family="merchant",
         scope={"partnerClientId": partner["clientId"]},
         endpoint="/check-transaction",
@@ -227,6 +233,157 @@ async def deposit_link_expires(ctx: ScenarioContext) -> dict[str, Any]:
     }
 
 
+async def _rule(ctx: ScenarioContext, client_id: str, endpoint: str, **fields: Any) -> str:
+    rule = await ctx.faults.add(
+        family="merchant",
+        scope={"partnerClientId": client_id},
+        endpoint=endpoint,
+        action=fields.pop("action"),
+        count=fields.pop("count", None),
+        share=None,
+        now=ctx.platform.clock.now_ms(),
+    )
+    return rule.id
+
+
+async def sell_transfer_fails_then_succeeds(ctx: ScenarioContext) -> dict[str, Any]:
+    partner = await _partner(
+        ctx, "Scenario: Transfer fails then succeeds", merchantApiBaseUrl=UNREACHABLE_MERCHANT_API
+    )
+    client_id = partner["clientId"]
+    failing = await _rule(ctx, client_id, "/transfer", action={"type": "http500"}, count=1)
+    passing = await _rule(
+        ctx, client_id, "/transfer", action={"type": "status", "status": "SUCCESS"}
+    )
+    user_id = await _user(ctx, client_id)
+    await ctx.control.credit(
+        control_schemas.Credit(userId=user_id, asset="ETH", amount=Decimal("1"))
+    )
+    auth = await _partner_auth(ctx, client_id)
+    quote = await ctx.prime.quote(
+        auth,
+        prime_schemas.QuoteRequest(
+            userId=user_id,
+            fiatCurrency="EUR",
+            cryptoCurrency="ETH",
+            direction="SELL",
+            amount=Decimal("0.5"),
+            amountType=2,
+        ),
+    )
+    order = await ctx.prime.execute(
+        auth,
+        prime_schemas.ExecuteRequest(
+            quoteId=quote["quoteId"], clientOrderId="scn-" + ctx.platform.ids.alnum(20)
+        ),
+    )
+    ctx.platform.wake_worker()
+    return {
+        "partner": partner,
+        "userId": user_id,
+        "orderId": order["orderId"],
+        "faultIds": [failing, passing],
+        "retryAfterMs": ctx.platform.settings.merchant_poll_interval_ms,
+        "expect": "the sell FILLS; its first Transfer answers HTTP 500, so transferStatus stays "
+        "empty until the clock moves retryAfterMs, then SUCCESS",
+    }
+
+
+async def webhook_receiver_down(ctx: ScenarioContext) -> dict[str, Any]:
+    partner = await _partner(ctx, "Scenario: webhook receiver down", webhookUrl=UNREACHABLE_WEBHOOK)
+    user_id = await _user(ctx, partner["clientId"])
+    quote = await _buy_quote(ctx, partner["clientId"], user_id)
+    order = await ctx.prime.execute(
+        await _partner_auth(ctx, partner["clientId"]),
+        prime_schemas.ExecuteRequest(
+            quoteId=quote["quoteId"], clientOrderId="scn-" + ctx.platform.ids.alnum(20)
+        ),
+    )
+    ctx.platform.wake_worker()
+    return {
+        "partner": partner,
+        "userId": user_id,
+        "orderId": order["orderId"],
+        "webhookUrl": UNREACHABLE_WEBHOOK,
+        "expect": "the order FILLS; its prime_order_event webhook fails to connect and is "
+        "retried with backoff on the sandbox clock (1 s, 2 s, 4 s, …); point webhookUrl at a "
+        "receiver and redeliver it (console or POST /sandbox/v1/webhooks/{id}/redeliver)",
+    }
+
+
+async def withdrawal_rejected(ctx: ScenarioContext) -> dict[str, Any]:
+    user_id = await _user(ctx, None)
+    await ctx.control.credit(
+        control_schemas.Credit(userId=user_id, asset="ETH", amount=Decimal("1"))
+    )
+    key = await ctx.wapi.admin.create_key(control_schemas.ApiKeyCreate(userId=user_id))
+    now = ctx.platform.clock.now_ms()
+    async with ctx.platform.db.write() as session:
+        made = await ctx.chain.withdraw(
+            session,
+            user_id,
+            asset="ETH",
+            network="ETH",
+            address="0x" + "d" * 40,
+            tag=None,
+            amount=Decimal("0.5"),
+            name="scenario",
+            now=now,
+        )
+        await ctx.chain.advance_withdrawal(session, made.id, now)
+        await ctx.chain.resolve_withdrawal(session, made.id, "reject", now)
+    return {
+        "userId": user_id,
+        "apiKey": key["apiKey"],
+        "secretKey": key["secretKey"],
+        "withdrawalId": made.id,
+        "expect": "withdrawHistory.html shows the withdrawal with status 3 (Rejected); the "
+        "0.5 ETH and its fee are back in the user's balance (1 ETH)",
+    }
+
+
+async def pay_order_expires(ctx: ScenarioContext) -> dict[str, Any]:
+    merchant = await ctx.control.create_merchant(
+        control_schemas.MerchantCreate(name="Scenario: order expires")
+    )
+    auth = await ctx.merchants.get(merchant["apiKey"])
+    assert auth is not None
+    raw: dict[str, Any] = {
+        "env": {"terminalType": "WEB"},
+        "merchantTradeNo": "scn" + ctx.platform.ids.alnum(20),
+        "orderAmount": "12.5",
+        "currency": "USDT",
+        "orderExpireTime": 60_000,
+        "goods": {
+            "goodsType": "02",
+            "goodsCategory": "Z000",
+            "referenceGoodsId": "scenario",
+            "goodsName": "Scenario goods",
+        },
+    }
+    order = await ctx.pay.create_order(
+        auth,
+        pay_schemas.CreateOrderV2.model_validate(raw),
+        version="v2",
+        raw=raw,
+        base_url=ctx.base_url,
+    )
+    clock = await ctx.control.advance_clock(61_000)
+    ctx.platform.wake_worker()
+    return {
+        "merchant": {
+            "merchantId": merchant["merchantId"],
+            "apiKey": merchant["apiKey"],
+            "apiSecret": merchant["apiSecret"],
+        },
+        "prepayId": order["prepayId"],
+        "merchantTradeNo": raw["merchantTradeNo"],
+        "nowMs": clock["nowMs"],
+        "expect": "the unpaid order has passed its orderExpireTime: v2/order/query answers "
+        "EXPIRED, and paying it is refused",
+    }
+
+
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
@@ -254,6 +411,32 @@ SCENARIOS: dict[str, Scenario] = {
             "A partner, a user and a Connect Deposit session, with the clock moved past the "
             "link's expiry: the session is EXPIRED.",
             deposit_link_expires,
+        ),
+        Scenario(
+            "sell-transfer-fails-then-succeeds",
+            "A partner whose merchant Transfer API answers HTTP 500 once and SUCCESS after, a "
+            "user with 1 ETH and an executed sell of 0.5 ETH: FILLED at once, the Transfer "
+            "succeeds on its retry.",
+            sell_transfer_fails_then_succeeds,
+        ),
+        Scenario(
+            "webhook-receiver-down",
+            "A partner whose webhook URL refuses connections and a filled buy: the webhook is "
+            "retried with backoff on the sandbox clock until it is pointed somewhere and "
+            "redelivered.",
+            webhook_receiver_down,
+        ),
+        Scenario(
+            "withdrawal-rejected",
+            "A user with 1 ETH and a Wallet API key whose 0.5 ETH withdrawal was rejected "
+            "(status 3): the amount and the fee are back.",
+            withdrawal_rejected,
+        ),
+        Scenario(
+            "pay-order-expires",
+            "A Pay merchant and an unpaid 12.5 USDT order with the clock moved past its "
+            "orderExpireTime: the order is EXPIRED.",
+            pay_order_expires,
         ),
     )
 }

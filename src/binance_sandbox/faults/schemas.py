@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,7 +18,7 @@ class FaultCreate(Body):
     endpoint: str = Field(default="*", min_length=1, max_length=200)
     action: dict[str, Any]
     count: int | None = Field(default=None, ge=1, le=1_000_000)
-    share: float | None = Field(default=None, ge=0, le=1)
+    share: Decimal | None = Field(default=None, ge=0, le=1, decimal_places=6)
 
 
 class Reset(Body):

@@ -1,11 +1,11 @@
-"""Checking fault rules before they go in the book, and resetting the sandbox's data."""
+"""Fault rules as the control API and the console create, list and delete them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from binance_sandbox.control.errors import Invalid
-from binance_sandbox.faults.rules import ACTIONS, MAX_LATENCY_MS, SCOPE_KEYS
+from binance_sandbox.control.errors import Invalid, NotFound
+from binance_sandbox.faults.rules import ACTIONS, MAX_LATENCY_MS, SCOPE_KEYS, FaultBook
 from binance_sandbox.faults.schemas import FaultCreate
 
 CHECK_STATUSES = ("PENDING", "PROCESSING", "COMPLETED", "FAILED", "SUCCESS")
@@ -31,6 +31,11 @@ def checked_action(req: FaultCreate) -> dict[str, Any]:
         if not isinstance(ms, int) or isinstance(ms, bool) or not 0 <= ms <= limit:
             raise Invalid(f"action.ms must be an integer from 0 to {limit}.")
         action["ms"] = ms
+    elif kind == "reorder":
+        ms = req.action.get("ms", 3_600_000)
+        if not isinstance(ms, int) or isinstance(ms, bool) or not 1 <= ms <= 86_400_000:
+            raise Invalid("action.ms (the longest hold) must be an integer from 1 to 86400000.")
+        action["ms"] = ms
     elif kind == "status":
         status = req.action.get("status")
         if status not in CHECK_STATUSES:
@@ -40,3 +45,32 @@ def checked_action(req: FaultCreate) -> dict[str, Any]:
     if unknown:
         raise Invalid(f"scope may only name {', '.join(SCOPE_KEYS)} (not {', '.join(unknown)}).")
     return action
+
+
+# --- what the control API and the console call ----------------------------------------------
+
+
+async def create_rule(book: FaultBook, req: FaultCreate, *, now_ms: int) -> dict[str, Any]:
+    """Check a rule and put it in the book; its wire form."""
+    action = checked_action(req)
+    rule = await book.add(
+        family=req.family,
+        scope=req.scope,
+        endpoint=req.endpoint,
+        action=action,
+        count=req.count,
+        share=req.share,
+        now=now_ms,
+    )
+    return rule.out()
+
+
+async def list_rules(book: FaultBook) -> list[dict[str, Any]]:
+    return [rule.out() for rule in await book.list()]
+
+
+async def delete_rule(book: FaultBook, rule_id: str) -> dict[str, Any]:
+    rule = await book.remove(rule_id)
+    if rule is None:
+        raise NotFound(f"No fault rule {rule_id}.")
+    return {**rule.out(), "deleted": True}

@@ -145,8 +145,12 @@ async def post(
     entry = JournalEntry(kind=kind, ref_type=ref_type, ref_id=ref_id, memo=memo, created_at=at)
     session.add(entry)
     await session.flush()
-    # Debits first, in a fixed order, so that concurrent entries lock rows alike.
-    ordered = sorted(legs, key=lambda leg: (leg.amount > 0, leg.account.owner, leg.account.asset))
+    # One global order of accounts, so that concurrent entries lock rows alike (debits first
+    # would not do: two entries moving money opposite ways between the same two accounts
+    # would lock them in opposite orders, a deadlock on PostgreSQL).
+    ordered = sorted(
+        legs, key=lambda leg: (leg.account.owner, leg.account.asset, leg.account.wallet)
+    )
     for leg in ordered:
         acc_id = await account_id(session, leg.account)
         session.add(

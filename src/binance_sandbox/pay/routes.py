@@ -18,17 +18,19 @@ router = APIRouter(prefix="/binancepay/openapi", route_class=PAY.route_class, ta
 Call = Annotated[PayRequest, Depends(pay_request)]
 
 
-def _pay(request: Request) -> PayService:
+# `async def`: FastAPI runs a plain `def` dependency in its thread pool, a thread hop on
+# every request.
+async def _pay(request: Request) -> PayService:
     service: PayService = request.app.state.pay
     return service
 
 
-def _payouts(request: Request) -> PayoutService:
+async def _payouts(request: Request) -> PayoutService:
     service: PayoutService = request.app.state.payouts
     return service
 
 
-def _wallet(request: Request) -> WalletService:
+async def _wallet(request: Request) -> WalletService:
     service: WalletService = request.app.state.wallet
     return service
 

@@ -29,10 +29,11 @@ def _decimal8(value: Decimal) -> Decimal:
     # decimal(.8), minimum 0.00000001.
     if value < Decimal("0.00000001"):
         raise ValueError("must be at least 0.00000001")
-    if value != value.quantize(Decimal("0.00000001")):
-        raise ValueError("must have at most 8 decimal places")
+    # Before quantizing: a larger value has more digits than the decimal context holds.
     if value >= Decimal(10) ** 15:
         raise ValueError("is too large")
+    if value != value.quantize(Decimal("0.00000001")):
+        raise ValueError("must have at most 8 decimal places")
     return value
 
 

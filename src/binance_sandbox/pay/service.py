@@ -13,9 +13,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from binance_sandbox import jsonwire
 from binance_sandbox.delivery.outbox import enqueue
@@ -62,6 +63,23 @@ TRANSITIONS = {
     "CANCELED": set(),
     "EXPIRED": set(),
     "ERROR": set(),
+}
+
+
+def _find_statement(column: InstrumentedAttribute[str], *, lock: bool) -> Select[PayOrder]:
+    stmt = select(PayOrder).where(
+        PayOrder.merchant_id == bindparam("merchant_id"), column == bindparam("key")
+    )
+    return stmt.with_for_update() if lock else stmt
+
+
+# An order by (prepayId or merchantTradeNo, locked or not), the values bound at each call.
+# Built once: making an ORM statement costs more than running it (SQLAlchemy caches the
+# compiled SQL, not the statement), and every order query, close and refund finds an order.
+_FIND_ORDER = {
+    (by_prepay_id, lock): _find_statement(column, lock=lock)
+    for by_prepay_id, column in ((True, PayOrder.prepay_id), (False, PayOrder.merchant_trade_no))
+    for lock in (False, True)
 }
 
 
@@ -352,15 +370,14 @@ class PayService:
     ) -> PayOrder:
         if not req.prepayId and not req.merchantTradeNo:
             raise errors.MandatoryParamEmptyOrMalformed("prepayId or merchantTradeNo is required.")
-        stmt = select(PayOrder).where(PayOrder.merchant_id == merchant.merchant_id)
         # NOTES.md: prepayId wins over merchantTradeNo.
-        if req.prepayId:
-            stmt = stmt.where(PayOrder.prepay_id == req.prepayId)
-        else:
-            stmt = stmt.where(PayOrder.merchant_trade_no == req.merchantTradeNo)
-        if lock:
-            stmt = stmt.with_for_update()
-        order = (await session.execute(stmt)).scalar_one_or_none()
+        by_prepay_id = bool(req.prepayId)
+        params = {
+            "merchant_id": merchant.merchant_id,
+            "key": req.prepayId if by_prepay_id else req.merchantTradeNo,
+        }
+        stmt = _FIND_ORDER[by_prepay_id, lock]
+        order = (await session.execute(stmt, params)).scalar_one_or_none()
         if order is None:
             raise errors.OrderNotFound("Order not found.")
         return order
@@ -701,13 +718,18 @@ class PayService:
         ).scalar_one_or_none()
         if order is None:
             raise errors.InvalidPrepayId(f"prepayId {req.prepayId} is invalid.")
+        # The answer must not depend on whether the worker has settled the last refund yet
+        # (REFUNDING → FULL_REFUNDED): the attempt count and what is left decide first.
+        refunded = order.status in ("REFUNDING", "REFUNDED", "FULL_REFUNDED")
+        if refunded and order.refund_attempts >= MAX_REFUND_ATTEMPTS:
+            raise errors.TooManyRefundAttempts(f"At most {MAX_REFUND_ATTEMPTS} refunds per order.")
+        remaining = order.order_amount - order.refunded_amount
+        if order.status == "REFUNDING" and remaining <= 0:
+            raise errors.InvalidOrderStatus("Order is fully refunded; nothing is left to refund.")
         if order.status not in ("PAID", "REFUNDING", "REFUNDED"):
             raise errors.InvalidOrderStatus(
                 f"Order is {order.status}; only a paid order can be refunded."
             )
-        if order.refund_attempts >= MAX_REFUND_ATTEMPTS:
-            raise errors.TooManyRefundAttempts(f"At most {MAX_REFUND_ATTEMPTS} refunds per order.")
-        remaining = order.order_amount - order.refunded_amount
         requested = money.to_units(req.refundAmount)
         if requested > remaining:
             raise errors.InvalidRefundAmount(

@@ -47,26 +47,29 @@ def prime_handlers(platform: Platform, service: PrimeService) -> dict[str, Handl
         order, partner = loaded
         if order.status != "PROCESSING":
             return Outcome.done()
-        if partner.merchant_api_base_url:
-            answer = await merchant_api.call(
-                ctx,
-                platform.keys,
-                partner,
-                "/check-transaction",
-                {
-                    "orderId": order.order_id,
-                    "clientOrderId": order.client_order_id,
-                    "userId": order.user_id,
-                    "fiatCurrency": order.fiat_currency,
-                    "fiatAmount": fiat_amount(order),
-                },
-            )
+        answer = await merchant_api.call(
+            ctx,
+            platform.keys,
+            partner,
+            "/check-transaction",
+            {
+                "orderId": order.order_id,
+                "clientOrderId": order.client_order_id,
+                "userId": order.user_id,
+                "fiatCurrency": order.fiat_currency,
+                "fiatAmount": fiat_amount(order),
+            },
+        )
+        status: str | None
+        transaction_id: Any
+        problem: str | None
+        if answer.problem == merchant_api.NO_MERCHANT_API:
+            # No merchant API registered: the sandbox takes the fiat as received.
+            status, transaction_id, problem = "COMPLETED", None, None
+        else:
             status = answer.data["status"] if answer.data else None
             transaction_id = answer.data.get("transactionId") if answer.data else None
             problem = answer.problem
-        else:
-            # No merchant API registered: the sandbox takes the fiat as received.
-            status, transaction_id, problem = "COMPLETED", None, None
 
         async def settle(session: AsyncSession, now: int) -> None:
             current = await locked_order(session, order.order_id)

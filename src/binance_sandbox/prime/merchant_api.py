@@ -15,6 +15,8 @@ from binance_sandbox.delivery.worker import JobContext
 from binance_sandbox.faults.delivery import merchant_fault
 from binance_sandbox.storage.models import Partner
 
+NO_MERCHANT_API = "no merchantApiBaseUrl configured"
+
 
 @dataclass
 class MerchantAnswer:
@@ -26,11 +28,11 @@ async def call(
     ctx: JobContext, keys: PlatformKeys, partner: Partner, path: str, body: dict[str, Any]
 ) -> MerchantAnswer:
     text = jsonwire.dumps(body)
-    fault = merchant_fault(ctx, partner.client_id, path, text)
+    fault = await merchant_fault(ctx, partner.client_id, path, text)
     if fault is not None:
         return MerchantAnswer(fault.data, fault.problem)
     if not partner.merchant_api_base_url:
-        return MerchantAnswer(None, "no merchantApiBaseUrl configured")
+        return MerchantAnswer(None, NO_MERCHANT_API)
     url = partner.merchant_api_base_url.rstrip("/") + path
     headers = {"Content-Type": "application/json"}
     if partner.merchant_api_token:

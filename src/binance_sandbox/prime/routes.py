@@ -19,7 +19,9 @@ router = APIRouter(prefix=PREFIX, route_class=CONNECT.route_class, tags=["Connec
 Call = Annotated[ConnectRequest, Depends(connect_request)]
 
 
-def service(request: Request) -> PrimeService:
+# `async def`: FastAPI runs a plain `def` dependency in its thread pool, a thread hop on
+# every request.
+async def service(request: Request) -> PrimeService:
     prime: PrimeService = request.app.state.prime
     return prime
 

@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -107,6 +107,17 @@ async def add_event(
             detail=json.dumps(detail, default=str),
         )
     )
+
+
+# `transaction`'s lookup, by orderId (True) or clientOrderId (False), the values bound at each
+# call. Built once: making an ORM statement costs more than running it (SQLAlchemy caches the
+# compiled SQL, not the statement), and partners poll this endpoint for every order.
+_FIND_ORDER = {
+    by_order_id: select(PrimeOrder).where(
+        PrimeOrder.partner_id == bindparam("partner_id"), column == bindparam("key")
+    )
+    for by_order_id, column in ((True, PrimeOrder.order_id), (False, PrimeOrder.client_order_id))
+}
 
 
 class PrimeService:
@@ -322,10 +333,17 @@ class PrimeService:
                 data={"orderId": existing.order_id, "status": existing.status},
             )
         used = (
-            await session.execute(
-                select(PrimeOrder.order_id).where(PrimeOrder.quote_id == req.quoteId)
-            )
+            await session.execute(select(PrimeOrder).where(PrimeOrder.quote_id == req.quoteId))
         ).scalar_one_or_none()
+        if used is not None and (used.partner_id, used.client_order_id) == (
+            partner.id,
+            req.clientOrderId,
+        ):
+            # The same execute again, whose first try committed between the two lookups.
+            raise errors.DuplicateOrderSubmission(
+                f"clientOrderId {req.clientOrderId} was already used.",
+                data={"orderId": used.order_id, "status": used.status},
+            )
         if used is not None:
             raise errors.OrderExecutionFailed(f"Quote {req.quoteId} was already executed.")
 
@@ -407,13 +425,13 @@ class PrimeService:
     ) -> dict[str, Any]:
         if not req.orderId and not req.clientOrderId:
             raise errors.IllegalParameters("orderId or clientOrderId is required.")
-        stmt = select(PrimeOrder).where(PrimeOrder.partner_id == partner.id)
-        if req.orderId:
-            stmt = stmt.where(PrimeOrder.order_id == req.orderId)
-        else:
-            stmt = stmt.where(PrimeOrder.client_order_id == req.clientOrderId)
+        by_order_id = bool(req.orderId)
+        params = {
+            "partner_id": partner.id,
+            "key": req.orderId if by_order_id else req.clientOrderId,
+        }
         async with self.p.db.read() as session:
-            order = (await session.execute(stmt)).scalar_one_or_none()
+            order = (await session.execute(_FIND_ORDER[by_order_id], params)).scalar_one_or_none()
         if order is None:
             raise errors.IllegalParameters("Order does not exist.")
         return order_out(order)
@@ -573,17 +591,9 @@ class PrimeService:
         platform_fiat = system_account(PLATFORM, fiat)
         revenue = revenue_account(partner.client_id, fiat)
         spread = order.spread_amount
+        # The crypto entry first in both directions, so that a buy and a sell settling at
+        # once lock the platform's accounts in the same order (no deadlock on PostgreSQL).
         if order.direction == "BUY":
-            # The partner's fiat arrives; the spread is the partner's (guide §6 step 4).
-            legs = [
-                Leg(fiat_rails(fiat), -order.fiat_amount),
-                Leg(platform_fiat, order.fiat_amount - spread),
-            ]
-            if spread:
-                legs.append(Leg(revenue, spread))
-            await post(
-                session, "fiat_in", legs, at=now, ref_type="prime_order", ref_id=order.order_id
-            )
             await post(
                 session,
                 "prime_buy",
@@ -595,6 +605,16 @@ class PrimeService:
                 at=now,
                 ref_type="prime_order",
                 ref_id=order.order_id,
+            )
+            # The partner's fiat arrives; the spread is the partner's (guide §6 step 4).
+            legs = [
+                Leg(fiat_rails(fiat), -order.fiat_amount),
+                Leg(platform_fiat, order.fiat_amount - spread),
+            ]
+            if spread:
+                legs.append(Leg(revenue, spread))
+            await post(
+                session, "fiat_in", legs, at=now, ref_type="prime_order", ref_id=order.order_id
             )
         else:
             await post(

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine.interfaces import AdaptedConnection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import PoolResetState
 
 
 class Database:
@@ -21,17 +25,23 @@ class Database:
     takes the write lock up front (BEGIN IMMEDIATE) so that two writers never deadlock
     upgrading a shared lock."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, lock_timeout_ms: int = 10_000) -> None:
+    def __init__(self, url: str, *, pool_size: int = 20, lock_timeout_ms: int = 10_000) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        kwargs: dict[str, Any] = {}
+        # Every connection the pool may open (PostgreSQL: pool_size; SQLite: 15) is kept once
+        # opened, with no "overflow": an overflow connection is
+        # closed when it is returned, so under more concurrent requests than the pool holds
+        # each request would open (and on SQLite start a thread for) a connection of its own.
+        kwargs: dict[str, Any] = {"max_overflow": 0}
         if self.is_sqlite:
+            kwargs["pool_size"] = 15
+            # Reset on return is the "reset" listener's (_configure_sqlite).
+            kwargs["pool_reset_on_return"] = None
             kwargs["connect_args"] = {"timeout": lock_timeout_ms / 1000}
             if ":memory:" in url or url.rstrip("/").endswith("sqlite+aiosqlite:"):
                 raise ValueError("use a SQLite file, not an in-memory database")
         else:
             kwargs["pool_size"] = pool_size
-            kwargs["max_overflow"] = pool_size
             kwargs["pool_pre_ping"] = True
             kwargs["connect_args"] = {"options": f"-c lock_timeout={lock_timeout_ms}"}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
@@ -80,4 +90,30 @@ def _configure_sqlite(engine: AsyncEngine, lock_timeout_ms: int) -> None:
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        statement = f"BEGIN {mode}"
+        adapted = conn.connection.dbapi_connection
+        if not isinstance(adapted, AdaptedConnection):
+            conn.exec_driver_sql(statement)
+            return
+        # aiosqlite runs each call on the connection's own thread, and every call is a
+        # thread hop (a wake-up and a hand-back). Through SQLAlchemy's cursor a BEGIN costs
+        # three (open a cursor, execute, close it); on the driver's connection, one. Errors
+        # are raised as SQLAlchemy's, as `exec_driver_sql` would raise them.
+        try:
+            adapted.run_async(lambda driver: driver.execute(statement))
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+
+    # No rollback on return to the pool when no transaction is open: a session's close has
+    # already rolled its transaction back, and SQLAlchemy's own reset would roll back again,
+    # a no-op for SQLite that still costs a thread hop (see above) on every transaction.
+    @event.listens_for(sync_engine, "reset")
+    def _on_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+        if state.asyncio_safe and _in_transaction(dbapi_connection):
+            dbapi_connection.rollback()
+
+
+def _in_transaction(dbapi_connection: Any) -> bool:
+    """Whether the SQLite connection has a transaction open (True when it cannot tell)."""
+    driver = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+    return bool(getattr(driver, "in_transaction", True))

@@ -1,8 +1,11 @@
-"""Random ids from a seedable source, so that a run can be reproduced."""
+"""Random ids from a seedable source, so that a run can be reproduced; secrets (tokens, API
+secrets) from the operating system's source, never from the seed: a shared sandbox's
+credentials must not be guessable by anyone who knows its seed."""
 
 from __future__ import annotations
 
 import random
+import secrets
 import string
 import threading
 
@@ -27,5 +30,6 @@ class IdSource:
             first = self._random.choice("123456789")
             return first + "".join(self._random.choice(string.digits) for _ in range(length - 1))
 
-    def token(self, length: int = 40) -> str:
-        return self.alnum(length)
+    def secret(self, length: int = 64) -> str:
+        """Letters and digits that no seed reproduces."""
+        return "".join(secrets.choice(_ALNUM) for _ in range(length))

@@ -56,8 +56,17 @@ async def save_clock(session: AsyncSession, state: ClockState) -> None:
 
 
 async def next_boot(session: AsyncSession) -> int:
-    """A number that differs for every process start against this database."""
-    raw = await get(session, "boot")
-    boot = int(raw or 0) + 1
+    """A number that differs for every process start against this database.
+
+    Processes may start together (a scaled-out deployment, a supervisor restarting all): the
+    row is created once, then read under a row lock, so that on PostgreSQL two starts never
+    read the same number (each process seeds its ids with it) and the second waits for the
+    first's transaction, which also creates the clock row on a new database.
+    """
+    await insert_once(session, "boot", "0")
+    raw = (
+        await session.execute(select(Meta.value).where(Meta.key == "boot").with_for_update())
+    ).scalar_one()
+    boot = int(raw) + 1
     await put(session, "boot", str(boot))
     return boot

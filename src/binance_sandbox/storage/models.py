@@ -55,6 +55,8 @@ class Partner(Base):
     webhook_public_key: Mapped[str] = mapped_column(Text)  # Base64 X.509 DER
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
+    # When the current signAccessToken was issued by a rotation (NULL: with the partner).
+    credentials_issued_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class User(Base):
@@ -314,6 +316,8 @@ class Merchant(Base):
     direct_debit_whitelisted: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
+    # When the current apiKey and apiSecret were issued by a rotation (NULL: with the merchant).
+    credentials_issued_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class SubMerchant(Base):
@@ -594,3 +598,22 @@ class WalletAccountStatus(Base):
     api_locked: Mapped[bool] = mapped_column(Boolean, default=False)
     planned_recover_time: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class FaultRuleRow(Base):
+    """A fault rule (docs/faults.md), shared by every API process and worker of a database.
+    `remaining` is the uses left (NULL: until deleted); `share_ppm` the share of requests it
+    takes, in millionths (NULL: every one)."""
+
+    __tablename__ = "fault_rules"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    family: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(Text)  # JSON object
+    endpoint: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(Text)  # JSON object
+    remaining: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    share_ppm: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    # The partner whose reset removes it (scope.partnerClientId, kept apart for the query).
+    partner_client_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)

@@ -101,7 +101,7 @@ class WalletAdmin:
     async def create_key(self, req: schemas.ApiKeyCreate) -> dict[str, Any]:
         key = WalletApiKey(
             api_key=req.apiKey or self.p.ids.alnum(64),
-            secret_key=req.secretKey or self.p.ids.alnum(64),
+            secret_key=req.secretKey or self.p.ids.secret(64),
             user_id=req.userId,
             permissions=_permissions(req.permissions),
             ip_whitelist=_whitelist(req.ipWhitelist),

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from binance_sandbox.chain.networks import COINS, network_for
+from binance_sandbox.chain.switches import NetworkSwitches
 from binance_sandbox.market import CRYPTOS
 from binance_sandbox.wallet import errors
 
@@ -46,11 +47,11 @@ def trade_fee(symbol: str | None) -> dict[str, Any]:
     }
 
 
-def asset_detail() -> dict[str, Any]:
-    """Each coin as its default network publishes it."""
+def asset_detail(switches: NetworkSwitches) -> dict[str, Any]:
+    """Each coin as its default network publishes it (with the switches set on it)."""
     detail: dict[str, Any] = {}
     for coin in sorted(COINS):
-        net = network_for(coin)
+        net = switches.apply(network_for(coin))
         entry: dict[str, Any] = {
             "minWithdrawAmount": format(net.withdraw_min.quantize(Decimal("1e-8")), "f"),
             "depositStatus": net.deposit_enable,

@@ -10,6 +10,7 @@ on the family of the path (`routing.py`):
     │   ├── BadApiKeyFormat (-2014, 401), RejectedKey (-2015, 401)
     │   ├── InvalidTimestamp (-1021), InvalidSignature (-1022), IllegalChars (-1100),
     │   │   MandatoryParam (-1102), InvalidParameter (-1130), BadRecvWindow (-1131)  (400)
+    │   ├── RequestTooLarge (-1101, 413)
     ├── ServerError           `{"code","msg"}` with a 5xx status, whatever the family
     │   ├── Unknown (-1000, 500), Busy (-1001, 503)
     ├── RateLimited           `{"code":-1003,"msg"}` with 429 or 418 and `Retry-After`
@@ -69,6 +70,15 @@ class InvalidParameter(FilterError):
 
 class BadRecvWindow(FilterError):
     code, default_message = -1131, "recvWindow must be less than 60000"
+
+
+class RequestTooLarge(FilterError):
+    """A body larger than the server takes, refused before any parameter is read. Binance
+    publishes no code for it: -1101 is its code for too many parameters, 413 the HTTP
+    status a web server gives a body too large."""
+
+    code, http_status = -1101, 413
+    default_message = "Too many parameters sent for this endpoint."
 
 
 class ServerError(WalletError):

@@ -32,12 +32,14 @@ Trade = Annotated[WalletCall, Depends(TRADE)]
 EXCHANGE_INFO_WEIGHT = 10
 
 
-def _wapi(request: Request) -> Wapi:
+# `async def`: FastAPI runs a plain `def` dependency in its thread pool, a thread hop on
+# every request.
+async def _wapi(request: Request) -> Wapi:
     wapi: Wapi = request.app.state.wapi
     return wapi
 
 
-def _chain(request: Request) -> ChainService:
+async def _chain(request: Request) -> ChainService:
     chain: ChainService = request.app.state.chain
     return chain
 
@@ -167,8 +169,8 @@ async def trade_fee(call: UserData) -> Response:
 
 
 @wapi_router.get("/assetDetail.html", summary="Asset Detail", **documented())
-async def asset_detail(call: UserData) -> Response:
-    return ok(assets.asset_detail())
+async def asset_detail(call: UserData, request: Request) -> Response:
+    return ok(assets.asset_detail(await request.app.state.platform.networks.fresh()))
 
 
 # -- wapi v3: sub-accounts ---------------------------------------------------------------------

@@ -147,6 +147,9 @@ class Guard:
             raise
         raw_query: bytes = request.scope.get("query_string", b"")
         raw_body = await request.body()
+        limit = platform.settings.max_body_bytes
+        if len(raw_body) > limit:
+            raise errors.RequestTooLarge(f"Request body is larger than {limit} bytes.")
         params = Params.parse(raw_query, raw_body)
         if not self.signed:
             return WalletCall(params, None, now)

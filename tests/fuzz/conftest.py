@@ -1,0 +1,12 @@
+"""The fuzz suite imports the families' own test helpers and the security suite's state
+pictures; pytest puts only this folder on the path."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent.parent
+for folder in ("security", "prime", "deposit", "pay", "wallet"):
+    if str(TESTS / folder) not in sys.path:
+        sys.path.append(str(TESTS / folder))
