@@ -273,7 +273,7 @@ def _route_class(family: Family) -> type[APIRoute]:
                         at=clock.now_ms() if clock else int(time.time() * 1000),
                         family=family.name,
                         method=request.method,
-                        path=request.url.path,
+                        path=request.scope["path"],  # not `request.url`: it parses the whole URL
                         caller=getattr(request.state, "caller", None),
                         client_ip=request.client.host if request.client else None,
                         http_status=response.status_code,

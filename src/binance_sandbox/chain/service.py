@@ -15,11 +15,12 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -83,12 +84,13 @@ XRP_ADDRESS = _shared_xrp_address()
 
 @functools.cache
 def _deposits_statement(
-    *, asset: bool, status: bool, start: bool, end: bool
-) -> Select[ChainTransfer]:
-    """`deposits`' query with the filters given, the values bound at each call. Built once per
-    combination: making an ORM statement costs more than running it (SQLAlchemy caches the
-    compiled SQL, not the statement), and `depositHistory` is polled."""
-    stmt = select(ChainTransfer).where(
+    *, columns: bool, asset: bool, status: bool, start: bool, end: bool
+) -> Select[Any]:
+    """`deposits`' query with the filters given, the values bound at each call, for objects or
+    (`columns`) for rows. Built once per combination: making an ORM statement costs more than
+    running it (SQLAlchemy caches the compiled SQL, not the statement), and `depositHistory`
+    is polled."""
+    stmt = select(ChainTransfer.__table__ if columns else ChainTransfer).where(
         ChainTransfer.user_id == bindparam("user_id"),
         ChainTransfer.status.in_(("PENDING", "CREDITED")),
     )
@@ -101,6 +103,31 @@ def _deposits_statement(
     if end:
         stmt = stmt.where(ChainTransfer.created_at <= bindparam("end"))
     return stmt.order_by(ChainTransfer.created_at)
+
+
+def _deposits_query(
+    columns: bool,
+    user_id: str,
+    asset: str | None,
+    status: int | None,
+    start: int | None,
+    end: int | None,
+) -> tuple[Select[Any], dict[str, Any]]:
+    stmt = _deposits_statement(
+        columns=columns,
+        asset=bool(asset),
+        status=status is not None,
+        start=start is not None,
+        end=end is not None,
+    )
+    params = {
+        "user_id": user_id,
+        "asset": asset,
+        "status": "CREDITED" if status == 1 else "PENDING" if status == 0 else "NONE",
+        "start": start,
+        "end": end,
+    }
+    return stmt, params
 
 
 @dataclass(frozen=True)
@@ -276,20 +303,21 @@ class ChainService:
         end: int | None = None,
     ) -> list[ChainTransfer]:
         """What `depositHistory` lists: transfers to the user, pending (0) or credited (1)."""
-        stmt = _deposits_statement(
-            asset=bool(asset),
-            status=status is not None,
-            start=start is not None,
-            end=end is not None,
-        )
-        params = {
-            "user_id": user_id,
-            "asset": asset,
-            "status": "CREDITED" if status == 1 else "PENDING" if status == 0 else "NONE",
-            "start": start,
-            "end": end,
-        }
+        stmt, params = _deposits_query(False, user_id, asset, status, start, end)
         return list((await session.execute(stmt, params)).scalars())
+
+    async def deposit_rows(
+        self,
+        user_id: str,
+        *,
+        asset: str | None = None,
+        status: int | None = None,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> Sequence[Row[Any]]:
+        """`deposits` as rows, in a read of its own (`Database.rows`): `depositHistory`."""
+        stmt, params = _deposits_query(True, user_id, asset, status, start, end)
+        return await self.p.db.rows(stmt, params)
 
     # -- withdrawals ---------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -83,8 +83,27 @@ _FIND_ORDER = {
 }
 
 
+# The same lookup as columns (`Database.rows`), for the order query: it changes nothing.
+_QUERY_ORDER = {
+    by_prepay_id: select(PayOrder.__table__).where(
+        PayOrder.merchant_id == bindparam("merchant_id"), column == bindparam("key")
+    )
+    for by_prepay_id, column in ((True, PayOrder.prepay_id), (False, PayOrder.merchant_trade_no))
+}
+
+
 class InsufficientFunds(errors.PayError):
     code, name = "400000", "INSUFFICIENT_FUNDS"
+
+
+def _order_key(merchant: MerchantAuth, req: schemas.OrderRef) -> tuple[bool, dict[str, Any]]:
+    """Which key finds the order (prepayId or merchantTradeNo), and the values to bind."""
+    if not req.prepayId and not req.merchantTradeNo:
+        raise errors.MandatoryParamEmptyOrMalformed("prepayId or merchantTradeNo is required.")
+    # NOTES.md: prepayId wins over merchantTradeNo.
+    by_prepay_id = bool(req.prepayId)
+    key = req.prepayId if by_prepay_id else req.merchantTradeNo
+    return by_prepay_id, {"merchant_id": merchant.merchant_id, "key": key}
 
 
 def merchant_wallet(merchant_id: str, currency: str, wallet: str = FUNDING) -> Any:
@@ -283,9 +302,9 @@ class PayService:
             async with self.p.db.write() as session:
                 if sub_merchant is not None:
                     await self._check_sub_merchant(session, merchant, sub_merchant)
-                await self._check_trade_no(session, merchant, req.merchantTradeNo)
+                # A merchantTradeNo used before is refused by the unique constraint on
+                # (merchant_id, merchant_trade_no), below: no query ahead of the insert.
                 session.add(order)
-                await session.flush()
                 _event(session, order.prepay_id, now, "created", status="INITIAL", version=version)
                 await enqueue(
                     session,
@@ -332,20 +351,6 @@ class PayService:
                 "The sub merchant does not exist or is in an unavailable state."
             )
 
-    async def _check_trade_no(
-        self, session: AsyncSession, merchant: MerchantAuth, trade_no: str
-    ) -> None:
-        exists = (
-            await session.execute(
-                select(PayOrder.prepay_id).where(
-                    PayOrder.merchant_id == merchant.merchant_id,
-                    PayOrder.merchant_trade_no == trade_no,
-                )
-            )
-        ).scalar_one_or_none()
-        if exists is not None:
-            raise errors.InvalidMerchantTradeNo(f"merchantTradeNo {trade_no} is duplicated.")
-
     def links(self, base_url: str, prepay_id: str, attach: str | None = None) -> dict[str, str]:
         base = (self.p.settings.public_base_url or base_url).rstrip("/")
         checkout = f"{base}/pay/checkout/{prepay_id}"
@@ -368,21 +373,14 @@ class PayService:
         *,
         lock: bool = False,
     ) -> PayOrder:
-        if not req.prepayId and not req.merchantTradeNo:
-            raise errors.MandatoryParamEmptyOrMalformed("prepayId or merchantTradeNo is required.")
-        # NOTES.md: prepayId wins over merchantTradeNo.
-        by_prepay_id = bool(req.prepayId)
-        params = {
-            "merchant_id": merchant.merchant_id,
-            "key": req.prepayId if by_prepay_id else req.merchantTradeNo,
-        }
+        by_prepay_id, params = _order_key(merchant, req)
         stmt = _FIND_ORDER[by_prepay_id, lock]
         order = (await session.execute(stmt, params)).scalar_one_or_none()
         if order is None:
             raise errors.OrderNotFound("Order not found.")
         return order
 
-    def order_out(self, order: PayOrder) -> dict[str, Any]:
+    def order_out(self, order: PayOrder | Row[Any]) -> dict[str, Any]:
         # Both the docs' names and pay-openapi.txt's (orderStatus, totalFee, payerInfo).
         payer = order.payer_user_id
         return {
@@ -405,8 +403,11 @@ class PayService:
         }
 
     async def query(self, merchant: MerchantAuth, req: schemas.OrderRef) -> dict[str, Any]:
-        async with self.p.db.read() as session:
-            return self.order_out(await self._find(session, merchant, req))
+        by_prepay_id, params = _order_key(merchant, req)
+        rows = await self.p.db.rows(_QUERY_ORDER[by_prepay_id], params)
+        if not rows:
+            raise errors.OrderNotFound("Order not found.")
+        return self.order_out(rows[0])
 
     async def close(self, merchant: MerchantAuth, req: schemas.OrderRef) -> bool:
         """Close answers `true`; the result arrives as a PAY_CLOSED webhook (NOTES.md)."""
@@ -462,7 +463,7 @@ class PayService:
             data["paymentInfo"] = self._payment_info(order)
         return data
 
-    def _payment_info(self, order: PayOrder) -> dict[str, Any]:
+    def _payment_info(self, order: PayOrder | Row[Any]) -> dict[str, Any]:
         return {
             "payMethod": order.payer_wallet or FUNDING,
             "paymentInstructions": [

@@ -8,6 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Row
+
 from binance_sandbox.chain import errors as chain_errors
 from binance_sandbox.chain.service import ChainService
 from binance_sandbox.ledger import money
@@ -38,7 +40,7 @@ def _number(units: int) -> Decimal:
     return money.from_units(units).normalize()
 
 
-def deposit_out(t: ChainTransfer) -> dict[str, Any]:
+def deposit_out(t: ChainTransfer | Row[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "insertTime": t.created_at,
         "amount": _number(t.amount),
@@ -134,12 +136,8 @@ class CapitalService:
         start: int | None,
         end: int | None,
     ) -> dict[str, Any]:
-        async with self.p.db.read() as session:
-            rows = await chain.deposits(
-                session, user_id, asset=asset, status=status, start=start, end=end
-            )
-            listed = [deposit_out(t) for t in rows]
-        return {"depositList": listed, "success": True}
+        rows = await chain.deposit_rows(user_id, asset=asset, status=status, start=start, end=end)
+        return {"depositList": [deposit_out(t) for t in rows], "success": True}
 
     async def deposit_address(
         self, chain: ChainService, user_id: str, asset: str

@@ -1,0 +1,175 @@
+"""SQLAlchemy's aiosqlite adapter with one thread hop per statement.
+
+aiosqlite runs every call on the connection's own thread, and each call is a thread hop: a
+wake-up of that thread, then a hand-back to the event loop. SQLAlchemy's adapter makes four
+for a statement (open a cursor, execute, fetch the rows, close the cursor). This cursor makes
+one: the statement is executed, its rows fetched and its cursor closed in a single call on the
+connection's thread, and what SQLAlchemy asks of the cursor afterwards (description, rows,
+rowcount, lastrowid) is answered from what that call returned.
+
+A transaction's `BEGIN` is not a call of its own either: `begin_on_next_statement` keeps it,
+and the transaction's first statement sends it first, in the same call. (A `BEGIN` that fails
+stays pending; a commit or rollback with no transaction open on the connection is SQLite's
+no-op, so it is not sent.)
+
+It is passed to `create_async_engine(..., module=...)`, SQLAlchemy's documented way to give a
+dialect another DBAPI module; everything else (errors, transactions, isolation level, the
+aiosqlite connection itself) is SQLAlchemy's and aiosqlite's own.
+"""
+
+from __future__ import annotations
+
+import collections
+import sqlite3
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import aiosqlite
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
+from sqlalchemy.util import EMPTY_DICT
+from sqlalchemy.util.concurrency import await_
+
+Outcome = tuple[Any, list[Any], int, int | None]
+
+
+def _execute(
+    connection: sqlite3.Connection, begin: str | None, operation: str, parameters: Any
+) -> Outcome:
+    """On the connection's thread: begin the transaction if one is pending, run one statement
+    and collect everything it answers."""
+    if begin is not None:
+        connection.execute(begin)
+    cursor = connection.cursor()
+    try:
+        if parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return description, rows, cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+def _executemany(
+    connection: sqlite3.Connection, begin: str | None, operation: str, seq: Sequence[Any]
+) -> Outcome:
+    if begin is not None:
+        connection.execute(begin)
+    cursor = connection.cursor()
+    try:
+        cursor.executemany(operation, seq)
+        return None, [], cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
+    """A client-side cursor whose statement costs one call on the connection's thread."""
+
+    __slots__ = ("_description", "_lastrowid", "_rowcount")
+    # Nothing to close on the driver: its cursor is closed in the same call that used it.
+    _awaitable_cursor_close = False
+
+    def __init__(self, adapt_connection: Any) -> None:
+        # Not the base class's: it opens an aiosqlite cursor (a hop) that is never needed.
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        self._cursor = None  # type: ignore[assignment]
+        self._soft_closed_memoized = EMPTY_DICT
+        self._rows = collections.deque()
+        self._description: Any = None
+        self._rowcount = -1
+        self._lastrowid: int | None = None
+
+    @property
+    def description(self) -> Any:
+        return self._description
+
+    @property
+    def rowcount(self) -> int:
+        return self._rowcount
+
+    @property
+    def lastrowid(self) -> int:
+        return self._lastrowid  # type: ignore[return-value]
+
+    @property
+    def arraysize(self) -> int:
+        return 1
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        pass
+
+    async def _run(self, run: Any, operation: Any, parameters: Any) -> None:
+        connection: OneHopConnection = self._adapt_connection  # type: ignore[assignment]
+        driver: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        async with connection._execute_mutex:
+            begin = connection.pending_begin
+            try:
+                # aiosqlite's own queue to its thread, as SQLAlchemy's adapter uses it.
+                outcome: Outcome = await driver._execute(  # type: ignore[no-untyped-call]
+                    partial(run, driver._conn, begin, operation, parameters)
+                )
+            finally:
+                if begin is not None and driver.in_transaction:
+                    connection.pending_begin = None
+        self._description, rows, self._rowcount, self._lastrowid = outcome
+        self._rows = collections.deque(rows)
+
+    async def _execute_async(self, operation: Any, parameters: Any) -> Any:
+        await self._run(_execute, operation, parameters)
+
+    async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
+        await self._run(_executemany, operation, seq_of_parameters)
+
+    def nextset(self) -> None:
+        raise NotImplementedError("SQLite has one result set per statement")
+
+
+class OneHopConnection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ("pending_begin",)
+    _cursor_cls = OneHopCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        # The BEGIN statement the next statement sends first (`begin_on_next_statement`).
+        self.pending_begin: str | None = None
+
+    def begin_on_next_statement(self, statement: str) -> None:
+        self.pending_begin = statement
+
+    def _in_transaction(self) -> bool:
+        driver = self._connection
+        return bool(driver._connection and driver.in_transaction)
+
+    def rollback(self) -> None:
+        self.pending_begin = None
+        if self._in_transaction():
+            super().rollback()
+
+    def commit(self) -> None:
+        self.pending_begin = None
+        if self._in_transaction():
+            super().commit()
+
+
+class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    """The aiosqlite DBAPI module of SQLAlchemy, handing out `OneHopConnection`s."""
+
+    def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
+        connection = self.aiosqlite.connect(*arg, **kw)
+        # As SQLAlchemy's own: the connection's thread must not keep the process alive.
+        connection._thread.daemon = True
+        return OneHopConnection(self, await_(connection))
+
+
+def one_hop_dbapi() -> OneHopDBAPI:
+    return OneHopDBAPI(aiosqlite, sqlite3)
