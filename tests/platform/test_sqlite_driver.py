@@ -63,6 +63,26 @@ def test_a_read_is_two_calls_to_the_connection_thread(url: str, calls: list[Any]
     assert count == 2
 
 
+def test_a_single_statement_read_is_one_call(url: str, calls: list[Any]) -> None:
+    async def main() -> tuple[list[Any], int]:
+        db = Database(url)
+        try:
+            await db.rows(text("SELECT 1"))  # warm: the pool opens its connection
+            calls.clear()
+            rows = await db.rows(text("SELECT v FROM t WHERE v = :v"), {"v": "b"})
+            count = len(calls)
+            # No transaction was left open on the pooled connection.
+            async with db.write() as s:
+                await s.execute(text("INSERT INTO t (v) VALUES ('c')"))
+            return [tuple(r) for r in rows], count
+        finally:
+            await db.dispose()
+
+    rows, count = run(main())
+    assert rows == [("b",)]
+    assert count == 1
+
+
 def test_writes_commit_together_or_not_at_all(url: str) -> None:
     async def main() -> tuple[list[str], int]:
         db = Database(url)

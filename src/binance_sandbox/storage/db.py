@@ -49,6 +49,12 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine, lock_timeout_ms)
         self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        # `rows`: one statement, so no transaction around it. On SQLite no BEGIN (SQLite runs
+        # the statement in its own, one snapshot); on PostgreSQL autocommit (no BEGIN and
+        # ROLLBACK round trips).
+        self._single_statement_engine = self.engine.execution_options(
+            **({"sqlite_begin": None} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
+        )
         # SQLite has one writer at a time: writers of this process queue here instead of
         # sleep-polling in SQLite's busy handler (other processes still meet busy_timeout).
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
@@ -67,7 +73,7 @@ class Database:
 
         For the hot reads that need columns, not objects: an ORM session (its transaction
         bookkeeping, identity map and object loading) costs more than the query itself."""
-        async with self.engine.connect() as conn:
+        async with self._single_statement_engine.connect() as conn:
             return (await conn.execute(statement, params)).all()
 
     @asynccontextmanager
@@ -101,6 +107,8 @@ def _configure_sqlite(engine: AsyncEngine, lock_timeout_ms: int) -> None:
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        if mode is None:  # a single statement (`Database.rows`): SQLite's autocommit
+            return
         statement = f"BEGIN {mode}"
         adapted = conn.connection.dbapi_connection
         if isinstance(adapted, OneHopConnection):
