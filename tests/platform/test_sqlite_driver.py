@@ -149,3 +149,24 @@ def test_a_locked_database_is_an_error_and_no_write_slips_through(url: str) -> N
             await db.dispose()
 
     assert run(main()) == ["a", "b", "y"]
+
+
+def test_a_streamed_read_runs_inside_its_transaction(url: str) -> None:
+    """A server-side cursor is aiosqlite's own; the pending BEGIN is sent before it."""
+
+    async def main() -> tuple[list[str], bool]:
+        db = Database(url)
+        try:
+            async with db.write() as s:
+                streamed = await s.stream(text("SELECT v FROM t ORDER BY id"))
+                values = [r[0] async for r in streamed]
+                raw = await (await s.connection()).get_raw_connection()
+                inside = bool(raw.driver_connection.in_transaction)
+                await s.execute(text("INSERT INTO t (v) VALUES ('c')"))
+            return values, inside
+        finally:
+            await db.dispose()
+
+    values, inside = run(main())
+    assert values == ["a", "b"]
+    assert inside

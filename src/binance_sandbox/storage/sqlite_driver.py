@@ -146,6 +146,16 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def begin_on_next_statement(self, statement: str) -> None:
         self.pending_begin = statement
 
+    def cursor(self, server_side: bool = False) -> Any:
+        if server_side and self.pending_begin is not None:
+            # A server-side cursor (`stream()`) is aiosqlite's own: the BEGIN goes first, alone.
+            try:
+                await_(self._connection.execute(self.pending_begin))
+            except Exception as error:
+                self._handle_exception(error)
+            self.pending_begin = None
+        return super().cursor(server_side)
+
     def _in_transaction(self) -> bool:
         driver = self._connection
         return bool(driver._connection and driver.in_transaction)
