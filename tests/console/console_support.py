@@ -64,3 +64,8 @@ def sign_in(page: Page, box: Sandbox, path: str = "/console") -> None:
     page.fill("#token", ADMIN)
     page.click("#signin")
     page.wait_for_load_state()
+
+
+def kinds(page: Page) -> list[str]:
+    """The kinds of the entries on a timeline, in order."""
+    return page.locator("#timeline .kind").all_inner_texts()

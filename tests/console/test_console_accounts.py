@@ -7,13 +7,13 @@ refused forms answered in words.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from console_support import launch_browser, new_page, shoot, sign_in
+from console_support import shoot, sign_in
 from credentials_support import connect_call, pay_call, wallet_call
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from binance_sandbox.signing import generate_private_key, public_key_to_der_b64
 from sandbox_harness import Sandbox
@@ -22,16 +22,6 @@ from sandbox_harness import Sandbox
 @pytest.fixture(scope="module")
 def box(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     return make_sandbox("accounts")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_browser()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    yield from new_page(browser)
 
 
 def shown(page: Page, element: str) -> str:

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 import pytest
-from console_support import launch_browser, new_page, shoot, sign_in
-from playwright.sync_api import Browser, Page
+from console_support import shoot, sign_in
+from playwright.sync_api import Page
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -86,16 +86,6 @@ def prime(box: Sandbox, partner: Any) -> Iterator[ConnectPrimeClient]:
         box.url, partner.client_id, partner.access_token, partner.private_key
     ) as client:
         yield client
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_browser()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    yield from new_page(browser)
 
 
 def execute_buy(prime: ConnectPrimeClient, user: str) -> str:

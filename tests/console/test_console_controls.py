@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from console_support import launch_browser, new_page, shoot, sign_in
-from playwright.sync_api import Browser, Page
+from console_support import shoot, sign_in
+from playwright.sync_api import Page
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -61,16 +61,6 @@ def receiver() -> Iterator[Receiver]:
 def box(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     """A server of its own: these tests add fault rules, reset partners and move the clock."""
     return make_sandbox("console-controls")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_browser()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    yield from new_page(browser)
 
 
 def create_merchant(box: Sandbox, **fields: Any) -> dict[str, Any]:

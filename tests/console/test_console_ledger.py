@@ -5,13 +5,13 @@ platform's and the world's accounts are listed, and bad addresses are pages in w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from console_support import launch_browser, new_page, shoot, sign_in
-from playwright.sync_api import Browser, Page
+from console_support import shoot, sign_in
+from playwright.sync_api import Page
 
 from binance_sandbox.client import ConnectPrimeClient, PayClient
 from sandbox_harness import Sandbox
@@ -22,16 +22,6 @@ GOODS = {"goodsType": "01", "goodsCategory": "D000", "referenceGoodsId": "g1", "
 @pytest.fixture(scope="module")
 def box(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     return make_sandbox("console-ledger")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_browser()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    yield from new_page(browser)
 
 
 def credit(box: Sandbox, user: str, asset: str, amount: str, wallet: str = "SPOT") -> None:

@@ -6,56 +6,26 @@ the request log."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
-from console_support import launch_browser, new_page, sign_in
+from console_support import kinds, sign_in
 from playwright.sync_api import Browser, Page
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from binance_sandbox.client import ConnectDepositClient, WalletClient
-from sandbox_harness import Sandbox, ServerThread
+from sandbox_harness import Sandbox
 
 ETH_CONFIRMATIONS_MS = 12 * 12_000
 BTC_CONFIRMATIONS_MS = 2 * 600_000
 
 
 @pytest.fixture(scope="module")
-def hook_url() -> Iterator[str]:
-    """A partner's webhook endpoint: acknowledges every delivery."""
-
-    async def ack(request: Request) -> JSONResponse:
-        return JSONResponse({"returnCode": "SUCCESS", "returnMessage": None})
-
-    server = ServerThread(Starlette(routes=[Route("/hook", ack, methods=["POST"])])).start()
-    yield f"{server.url}/hook"
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def box(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     """A server of its own: these tests move its clock."""
     return make_sandbox("console-live-more")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_browser()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    yield from new_page(browser)
-
-
-def kinds(page: Page) -> list[str]:
-    return page.locator("#timeline .kind").all_inner_texts()
 
 
 def watch(page: Page) -> None:

@@ -6,55 +6,25 @@ and the request log's chart of volume and error rate."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from console_support import launch_browser, new_page, shoot, sign_in
-from playwright.sync_api import Browser, Page
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from console_support import kinds, shoot, sign_in
+from playwright.sync_api import Page
 
 from binance_sandbox.client import ConnectDepositClient, PayClient, WalletClient
 from binance_sandbox.client.wallet_models import WithdrawStatus
-from sandbox_harness import Sandbox, ServerThread
-
-
-@pytest.fixture(scope="module")
-def hook_url() -> Iterator[str]:
-    """A partner's and a merchant's webhook endpoint: acknowledges every delivery."""
-
-    async def ack(request: Request) -> JSONResponse:
-        return JSONResponse({"returnCode": "SUCCESS", "returnMessage": None})
-
-    server = ServerThread(Starlette(routes=[Route("/hook", ack, methods=["POST"])])).start()
-    yield f"{server.url}/hook"
-    server.stop()
+from sandbox_harness import Sandbox
 
 
 @pytest.fixture(scope="module")
 def box(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     """A server of its own: these tests move its clock."""
     return make_sandbox("console-orders")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_browser()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    yield from new_page(browser)
-
-
-def kinds(page: Page) -> list[str]:
-    return page.locator("#timeline .kind").all_inner_texts()
 
 
 def deposit_address(box: Sandbox, user: str, coin: str) -> dict[str, Any]:
