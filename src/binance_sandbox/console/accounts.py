@@ -16,18 +16,17 @@ import json
 import re
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from pydantic import BaseModel, ValidationError
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from binance_sandbox.console.common import (
-    CONSOLE,
     COOKIE_PATH,
     back,
     control,
+    page_router,
     read_form,
     render,
-    require_console,
 )
 from binance_sandbox.control import schemas
 from binance_sandbox.control.credentials import Credentials
@@ -43,13 +42,7 @@ NOTICES = {
     "revoked": "The API key is revoked: it is refused from now on.",
 }
 
-router = APIRouter(
-    prefix=COOKIE_PATH,
-    route_class=CONSOLE.route_class,
-    default_response_class=HTMLResponse,
-    dependencies=[Depends(require_console)],
-    include_in_schema=False,
-)
+router = page_router(include_in_schema=False)
 
 
 def credentials(request: Request) -> Credentials:

@@ -6,26 +6,19 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from starlette.responses import HTMLResponse, Response
+from fastapi import Request
+from starlette.responses import Response
 
 from binance_sandbox.chain.errors import ChainError
 from binance_sandbox.console.common import (
-    CONSOLE,
-    COOKIE_PATH,
     control,
+    page_router,
     read_form,
     render,
-    require_console,
 )
 from binance_sandbox.control.errors import Invalid
 
-router = APIRouter(
-    prefix=COOKIE_PATH,
-    route_class=CONSOLE.route_class,
-    default_response_class=HTMLResponse,
-    dependencies=[Depends(require_console)],
-)
+router = page_router()
 
 
 def act_page(request: Request, *, done: str | None = None, form: dict[str, str] | None = None,

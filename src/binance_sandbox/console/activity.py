@@ -3,17 +3,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse, Response
 
 from binance_sandbox.console.common import (
-    CONSOLE,
     COOKIE_PATH,
     back,
     control,
+    page_router,
     read_form,
     render,
-    require_console,
     signed_in,
 )
 from binance_sandbox.console.live import live, pay_order_parts, webhook_parts, webhooks_parts
@@ -27,12 +26,7 @@ PAY_STATUSES = (
 )  # fmt: skip
 WEBHOOK_STATUSES = ("pending", "done", "failed")
 
-router = APIRouter(
-    prefix=COOKIE_PATH,
-    route_class=CONSOLE.route_class,
-    default_response_class=HTMLResponse,
-    dependencies=[Depends(require_console)],
-)
+router = page_router()
 
 
 # --- Connect Prime orders -------------------------------------------------------------------

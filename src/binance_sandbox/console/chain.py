@@ -7,17 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from starlette.responses import HTMLResponse, Response
+from fastapi import APIRouter, Request
+from starlette.responses import Response
 
 from binance_sandbox.chain.errors import ChainError, UnknownWithdrawal
 from binance_sandbox.chain.networks import COINS
 from binance_sandbox.console.common import (
-    CONSOLE,
     COOKIE_PATH,
     back,
+    page_router,
     render,
-    require_console,
 )
 from binance_sandbox.console.ledger import views
 from binance_sandbox.console.live import Parts, chain_deposit_parts, live, polled, withdrawal_parts
@@ -28,12 +27,7 @@ TRANSFER_STATUSES = ("PENDING", "CREDITED", "DUST", "UNCLAIMED")
 NETWORKS = sorted({n.network for nets in COINS.values() for n in nets})
 OUTCOMES = ("cancel", "reject", "fail")
 
-router = APIRouter(
-    prefix=COOKIE_PATH,
-    route_class=CONSOLE.route_class,
-    default_response_class=HTMLResponse,
-    dependencies=[Depends(require_console)],
-)
+router = page_router()
 # What the live pages poll: plain routes, kept out of the request log (see `live.polled`).
 api = APIRouter(prefix=f"{COOKIE_PATH}/api")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
 
-from fastapi import Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -139,3 +139,14 @@ def render(request: Request, name: str, **context: Any) -> HTMLResponse:
 def back(path: str, **params: str) -> RedirectResponse:
     query = "&".join(f"{k}={quote(v, safe='')}" for k, v in params.items() if v)
     return RedirectResponse(f"{path}?{query}" if query else path, status_code=303)
+
+
+def page_router(**options: Any) -> APIRouter:
+    """A router of console pages: behind sign-in, answered in HTML, any error as a page."""
+    return APIRouter(
+        prefix=COOKIE_PATH,
+        route_class=CONSOLE.route_class,
+        default_response_class=HTMLResponse,
+        dependencies=[Depends(require_console)],
+        **options,
+    )

@@ -9,18 +9,17 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from pydantic import ValidationError
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from binance_sandbox.console.common import (
-    CONSOLE,
     COOKIE_PATH,
     back,
     control,
+    page_router,
     read_form,
     render,
-    require_console,
 )
 from binance_sandbox.control.errors import Invalid
 from binance_sandbox.control.faults import reset_sandbox, scenario_context
@@ -30,12 +29,7 @@ from binance_sandbox.faults.schemas import FaultCreate
 from binance_sandbox.faults.service import CHECK_STATUSES, create_rule, delete_rule, list_rules
 from binance_sandbox.web import describe_validation
 
-router = APIRouter(
-    prefix=COOKIE_PATH,
-    route_class=CONSOLE.route_class,
-    default_response_class=HTMLResponse,
-    dependencies=[Depends(require_console)],
-)
+router = page_router()
 
 # What a scenario's answer names, and the console page that shows it.
 PAGES = {

@@ -6,10 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from starlette.responses import HTMLResponse, Response
+from fastapi import APIRouter, Request
+from starlette.responses import Response
 
-from binance_sandbox.console.common import CONSOLE, COOKIE_PATH, control, render, require_console
+from binance_sandbox.console.common import (
+    COOKIE_PATH,
+    control,
+    page_router,
+    render,
+)
 from binance_sandbox.console.ledger import views
 from binance_sandbox.console.live import Parts, deposit_parts, live, polled
 from binance_sandbox.control.errors import Invalid
@@ -17,12 +22,7 @@ from binance_sandbox.control.errors import Invalid
 DEPOSIT_STATUSES = ("INIT", "AUTHORIZED", "REJECTED", "EXPIRED")
 PAYOUT_STATUSES = ("ACCEPTED", "PROCESSING", "SUCCESS", "PART_SUCCESS", "FAILED", "CANCELED")
 
-router = APIRouter(
-    prefix=COOKIE_PATH,
-    route_class=CONSOLE.route_class,
-    default_response_class=HTMLResponse,
-    dependencies=[Depends(require_console)],
-)
+router = page_router()
 # What the live pages poll: plain routes, kept out of the request log (see `live.polled`).
 api = APIRouter(prefix=f"{COOKIE_PATH}/api")
 

@@ -4,16 +4,15 @@ the order, refund, payout, deposit or withdrawal that made it), and one journal 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from starlette.responses import HTMLResponse, Response
+from fastapi import Request
+from starlette.responses import Response
 
 from binance_sandbox.console.common import (
-    CONSOLE,
     COOKIE_PATH,
     back,
     control,
+    page_router,
     render,
-    require_console,
 )
 from binance_sandbox.control.errors import Invalid
 from binance_sandbox.control.views import ConsoleViews
@@ -30,12 +29,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "all": ("user", "system", "external"),
 }
 
-router = APIRouter(
-    prefix=COOKIE_PATH,
-    route_class=CONSOLE.route_class,
-    default_response_class=HTMLResponse,
-    dependencies=[Depends(require_console)],
-)
+router = page_router()
 
 
 def views(request: Request) -> ConsoleViews:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -19,9 +19,9 @@ from binance_sandbox.console.common import (
     back,
     control,
     page,
+    page_router,
     read_form,
     render,
-    require_console,
     session_cookie,
     signed_in,
     token_matches,
@@ -36,12 +36,7 @@ CLOCK_STEPS = {"1m": 60_000, "1h": 3_600_000, "1d": 86_400_000}
 public = APIRouter(
     prefix=COOKIE_PATH, route_class=CONSOLE.route_class, default_response_class=HTMLResponse
 )
-pages = APIRouter(
-    prefix=COOKIE_PATH,
-    route_class=CONSOLE.route_class,
-    default_response_class=HTMLResponse,
-    dependencies=[Depends(require_console)],
-)
+pages = page_router()
 
 router = APIRouter(tags=["Sandbox console"], include_in_schema=False)
 

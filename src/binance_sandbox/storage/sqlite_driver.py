@@ -131,7 +131,9 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         await self._run(_executemany, operation, seq_of_parameters)
 
     def nextset(self) -> None:
-        raise NotImplementedError("SQLite has one result set per statement")
+        """SQLite answers one result set per statement: there is never a next one (DBAPI:
+        `None` when there are no more sets)."""
+        return None
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
