@@ -7,7 +7,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -34,6 +33,7 @@ from binance_sandbox.faults.api import ApiFaults
 from binance_sandbox.faults.rules import FaultBook
 from binance_sandbox.hosted.deposit import router as deposit_page_router
 from binance_sandbox.hosted.routes import router as hosted_router
+from binance_sandbox.observability.health import router as health_router
 from binance_sandbox.observability.metrics import Metrics
 from binance_sandbox.observability.routes import router as metrics_router
 from binance_sandbox.pay import errors as pay_errors
@@ -53,6 +53,7 @@ from binance_sandbox.prime.service import PrimeService
 from binance_sandbox.wallet.routes import api_router, sapi_router, wapi_router
 from binance_sandbox.wallet.routing import unknown_path
 from binance_sandbox.wallet.service import build_wapi
+from binance_sandbox.web import StaticRoutes
 
 log = logging.getLogger("binance_sandbox")
 
@@ -181,30 +182,30 @@ def create_app(settings: Settings) -> FastAPI:
         ),
         lifespan=lifespan,
     )
-    app.include_router(prime_router)
-    app.include_router(wallet_router)
-    app.include_router(deposit_router)
-    app.include_router(pay_router)
-    app.include_router(wapi_router)
-    app.include_router(sapi_router)
-    app.include_router(api_router)
-    app.include_router(control_router)
-    app.include_router(faults_router)
-    app.include_router(networks_router)
-    app.include_router(hosted_router)
-    app.include_router(deposit_page_router)
-    app.include_router(console_router)
-    app.include_router(metrics_router)
-
-    @app.get("/healthz", tags=["Sandbox control"])
-    async def healthz(request: Request) -> dict[str, Any]:
-        platform: Platform = request.app.state.platform
-        return {
-            "status": "ok",
-            "version": __version__,
-            "database": "sqlite" if platform.db.is_sqlite else "postgresql",
-            "nowMs": platform.clock.now_ms(),
-        }
+    routers = [
+        prime_router,
+        wallet_router,
+        deposit_router,
+        pay_router,
+        wapi_router,
+        sapi_router,
+        api_router,
+        control_router,
+        faults_router,
+        networks_router,
+        hosted_router,
+        deposit_page_router,
+        console_router,
+        metrics_router,
+        health_router,
+    ]
+    for router in routers:
+        app.include_router(router)
+    # The routers' own routes, in the order FastAPI tries them (the documentation pages it
+    # adds first have paths of their own).
+    app.add_middleware(
+        StaticRoutes, routes=lambda: [route for router in routers for route in router.routes]
+    )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

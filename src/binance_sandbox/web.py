@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_typed_return_annotation
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
@@ -26,6 +28,7 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from binance_sandbox import jsonwire
 from binance_sandbox.observability.metrics import Metrics
@@ -221,19 +224,105 @@ class Family:
     name: str
     render_error: ErrorRenderer
     success_code: Callable[[Response], str | None] = lambda _r: None
+    # Whether its requests go to the request log, the log and the metrics (not health checks).
+    logged: bool = True
     route_class: type[APIRoute] = field(init=False)
 
     def __post_init__(self) -> None:
         self.route_class = _route_class(self)
 
 
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+_PARAMETER_KINDS = ("path_params", "query_params", "header_params", "cookie_params", "body_params")
+_SPECIAL_PARAMETERS = (
+    "websocket_param_name",
+    "http_connection_param_name",
+    "response_param_name",
+    "background_tasks_param_name",
+    "security_scopes_param_name",
+)
+
+
+def _is_async(call: Any) -> bool:
+    # A dependency may be an object with an `async def __call__` (the Wallet API's guards).
+    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(type(call).__call__)
+
+
+def takes_only_the_request(dependant: Dependant) -> bool:
+    """Whether an endpoint's parameters are the request and dependencies that, in turn, take
+    only the request: what every family endpoint declares (it reads and verifies the raw
+    body itself). Such an endpoint needs nothing of FastAPI's per-request parameter solving."""
+    if any(getattr(dependant, kind) for kind in _PARAMETER_KINDS):
+        return False
+    if any(getattr(dependant, name) is not None for name in _SPECIAL_PARAMETERS):
+        return False
+    return all(
+        sub.call is not None
+        and _is_async(sub.call)
+        and not sub.own_oauth_scopes
+        and takes_only_the_request(sub)
+        for sub in dependant.dependencies
+    )
+
+
+async def _solve(dependant: Dependant, request: Request, cache: dict[Any, Any]) -> dict[str, Any]:
+    """The arguments of a call that `takes_only_the_request`; each dependency runs once per
+    request, as FastAPI's cache would have it."""
+    values: dict[str, Any] = {}
+    if dependant.request_param_name is not None:
+        values[dependant.request_param_name] = request
+    for sub in dependant.dependencies:
+        call = sub.call
+        assert call is not None and sub.name is not None
+        if sub.use_cache and call in cache:
+            value = cache[call]
+        else:
+            value = await call(**await _solve(sub, request, cache))
+            if sub.use_cache:
+                cache[call] = value
+        values[sub.name] = value
+    return values
+
+
+def _direct_handler(route: APIRoute) -> Handler:
+    """Call the endpoint with the request and its dependencies' values; it answers with a
+    `Response` of its own (the family's envelope), so nothing is serialized here."""
+    dependant = route.dependant
+    endpoint = dependant.call
+    assert endpoint is not None
+
+    async def handler(request: Request) -> Response:
+        response = await endpoint(**await _solve(dependant, request, {}))
+        if not isinstance(response, Response):
+            raise TypeError(f"{route.path} answered {type(response).__name__}, not a Response")
+        return response
+
+    return handler
+
+
 def _route_class(family: Family) -> type[APIRoute]:
     class FamilyRoute(APIRoute):
         def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
             super().__init__(path, _hooked(family, endpoint), **kwargs)
+            # `get_route_handler` again, now that the route is built: the whole handler,
+            # subclasses' wrappers included, for `StaticRoutes` to call.
+            self.direct: Handler | None = (
+                self.get_route_handler() if self._is_direct() and "{" not in path else None
+            )
 
-        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-            original = super().get_route_handler()
+        def _is_direct(self) -> bool:
+            # A `Response` the endpoint returns goes out as it is (a `response_model` only
+            # documents it): the direct handler must never have a value to serialize.
+            answers = get_typed_return_annotation(self.endpoint)
+            return (
+                isinstance(answers, type)
+                and issubclass(answers, Response)
+                and not self.dependencies
+                and takes_only_the_request(self.dependant)
+            )
+
+        def get_route_handler(self) -> Handler:
+            original = _direct_handler(self) if self._is_direct() else super().get_route_handler()
 
             async def handler(request: Request) -> Response:
                 started = time.perf_counter()
@@ -255,53 +344,125 @@ def _route_class(family: Family) -> type[APIRoute]:
                 hook: RequestHook | None = getattr(request.app.state, "request_hook", None)
                 if hook is not None:
                     response = hook.after(family.name, request, response)
-                elapsed = time.perf_counter() - started
-                metrics: Metrics | None = getattr(request.app.state, "metrics", None)
-                if metrics is not None:
-                    # The route's path template, never the raw path: bounded label values.
-                    metrics.observe_request(
-                        family=family.name,
-                        endpoint=self.path,
-                        code=code,
-                        http_status=response.status_code,
-                        seconds=elapsed,
-                    )
-                request_log: RequestLog | None = getattr(request.app.state, "request_log", None)
-                if request_log is not None:
-                    clock = getattr(request.app.state, "clock", None)
-                    entry = LoggedRequest(
-                        at=clock.now_ms() if clock else int(time.time() * 1000),
-                        family=family.name,
-                        method=request.method,
-                        path=request.scope["path"],  # not `request.url`: it parses the whole URL
-                        caller=getattr(request.state, "caller", None),
-                        client_ip=request.client.host if request.client else None,
-                        http_status=response.status_code,
-                        code=code,
-                        latency_ms=int(elapsed * 1000),
-                        explanation=getattr(request.state, "explanation", None),
-                    )
-                    request_log.add(entry)
-                    request_logger.info(
-                        "%s %s %s %s",
-                        entry.method,
-                        entry.path,
-                        entry.http_status,
-                        entry.code,
-                        extra={
-                            "family": entry.family,
-                            "method": entry.method,
-                            "path": entry.path,
-                            "endpoint": self.path,
-                            "http_status": entry.http_status,
-                            "code": entry.code,
-                            "latency_ms": entry.latency_ms,
-                            "caller": entry.caller,
-                        },
-                    )
+                if family.logged:
+                    _record(request, family.name, self.path, started, response, code)
                 return response
 
             return handler
 
     FamilyRoute.__name__ = f"{family.name.title()}Route"
     return FamilyRoute
+
+
+def _record(
+    request: Request,
+    family: str,
+    endpoint: str,
+    started: float,
+    response: Response,
+    code: str | None,
+) -> None:
+    """The request's metrics, its entry in the request log and its log line."""
+    state = request.app.state
+    elapsed = time.perf_counter() - started
+    metrics: Metrics | None = getattr(state, "metrics", None)
+    if metrics is not None:
+        # The route's path template, never the raw path: bounded label values.
+        metrics.observe_request(
+            family=family,
+            endpoint=endpoint,
+            code=code,
+            http_status=response.status_code,
+            seconds=elapsed,
+        )
+    request_log: RequestLog | None = getattr(state, "request_log", None)
+    if request_log is None:
+        return
+    clock = getattr(state, "clock", None)
+    entry = LoggedRequest(
+        at=clock.now_ms() if clock else int(time.time() * 1000),
+        family=family,
+        method=request.method,
+        path=request.scope["path"],  # not `request.url`: it parses the whole URL
+        caller=getattr(request.state, "caller", None),
+        client_ip=request.client.host if request.client else None,
+        http_status=response.status_code,
+        code=code,
+        latency_ms=int(elapsed * 1000),
+        explanation=getattr(request.state, "explanation", None),
+    )
+    request_log.add(entry)
+    request_logger.info(
+        "%s %s %s %s",
+        entry.method,
+        entry.path,
+        entry.http_status,
+        entry.code,
+        extra={
+            "family": entry.family,
+            "method": entry.method,
+            "path": entry.path,
+            "endpoint": endpoint,
+            "http_status": entry.http_status,
+            "code": entry.code,
+            "latency_ms": entry.latency_ms,
+            "caller": entry.caller,
+        },
+    )
+
+
+def direct_routes(routes: Sequence[Any]) -> dict[tuple[str, str], APIRoute]:
+    """(method, path) → the route the router would pick for it, for the routes with a direct
+    handler. A path that an earlier route's pattern also matches (`/users/{id}` before
+    `/users/search`) stays with the router, which tries them in order."""
+    table: dict[tuple[str, str], APIRoute] = {}
+    earlier: list[Any] = []
+    for route in routes:
+        path = getattr(route, "path", None)
+        direct = getattr(route, "direct", None)
+        if direct is not None and isinstance(path, str):
+            shadowed = any(
+                other.path_regex.match(path)
+                for other in earlier
+                if getattr(other, "path_regex", None) is not None
+            )
+            if not shadowed:
+                for method in route.methods:
+                    table.setdefault((method, path), route)
+        earlier.append(route)
+    return table
+
+
+class StaticRoutes:
+    """ASGI middleware: family endpoints at fixed paths, found by one dictionary lookup.
+
+    FastAPI's router tries every route in turn, the routes of each included router behind
+    the ones before it: with the few hundred routes of this app that walk was most of the
+    cost of a request to a route near the end (~70 % of `GET /healthz`, profiled). A family
+    route whose handler is direct (`FamilyRoute.direct`: it takes only the request and renders
+    every failure in its family's envelope) is called straight from here; every other request
+    (a path with parameters, a page, an unknown path) goes on to the router unchanged.
+    """
+
+    def __init__(self, app: ASGIApp, routes: Callable[[], Sequence[Any]]) -> None:
+        """`routes`: the app's routes in the order the router tries them, read on the first
+        request (when every route is in place)."""
+        self.app = app
+        self._routes = routes
+        self._table: dict[tuple[str, str], APIRoute] | None = None
+
+    def table(self) -> dict[tuple[str, str], APIRoute]:
+        if self._table is None:
+            self._table = direct_routes(self._routes())
+        return self._table
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("root_path"):
+            route = self.table().get((scope["method"], scope["path"]))
+            if route is not None:
+                scope["route"], scope["endpoint"], scope["path_params"] = route, route.endpoint, {}
+                request = Request(scope, receive, send)
+                response = await route.direct(request)  # type: ignore[attr-defined]
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

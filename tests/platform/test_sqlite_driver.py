@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,15 @@ def url(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every call sent to a connection's thread."""
+    """Every call this test's event loop sends to a connection's thread (a server another
+    test left running in a thread of this process sends its own: not counted)."""
     seen: list[Any] = []
     original = aiosqlite.Connection._execute
+    here = threading.get_ident()
 
     async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        seen.append(fn)
+        if threading.get_ident() == here:
+            seen.append(fn)
         return await original(self, fn, *args, **kwargs)
 
     monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
@@ -63,24 +67,55 @@ def test_a_read_is_two_calls_to_the_connection_thread(url: str, calls: list[Any]
     assert count == 2
 
 
-def test_a_single_statement_read_is_one_call(url: str, calls: list[Any]) -> None:
-    async def main() -> tuple[list[Any], int]:
+def test_a_single_statement_read_runs_on_the_loop_thread(url: str, calls: list[Any]) -> None:
+    """`Database.rows` reads SQLite right there, sends nothing to a driver thread, and sees
+    what the pooled connections committed a moment before."""
+
+    async def main() -> tuple[list[Any], list[Any], int]:
         db = Database(url)
         try:
-            await db.rows(text("SELECT 1"))  # warm: the pool opens its connection
             calls.clear()
             rows = await db.rows(text("SELECT v FROM t WHERE v = :v"), {"v": "b"})
-            count = len(calls)
-            # No transaction was left open on the pooled connection.
             async with db.write() as s:
                 await s.execute(text("INSERT INTO t (v) VALUES ('c')"))
-            return [tuple(r) for r in rows], count
+            after = await db.rows(text("SELECT v FROM t ORDER BY v"))
+            sent = [fn for fn in calls if "SELECT" in repr(fn)]
+            return [tuple(r) for r in rows], [tuple(r) for r in after], len(sent)
         finally:
             await db.dispose()
 
-    rows, count = run(main())
+    rows, after, sent = run(main())
     assert rows == [("b",)]
-    assert count == 1
+    assert after == [("a",), ("b",), ("c",)]
+    assert sent == 0
+
+
+def test_a_read_the_database_refuses_for_a_lock_waits_on_the_pooled_way(url: str) -> None:
+    """A connection holding SQLite's exclusive lock keeps even WAL readers out: the loop
+    thread's reader does not wait (that would stop every request), the pooled read does, and
+    gets its rows once the lock is let go."""
+    path = url.removeprefix("sqlite+aiosqlite:///")
+
+    async def main() -> list[Any]:
+        db = Database(url)
+        holder = sqlite3.connect(path, isolation_level=None)
+        try:
+            holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+            holder.execute("BEGIN EXCLUSIVE")
+            holder.execute("INSERT INTO t (v) VALUES ('held')")
+            holder.execute("COMMIT")  # EXCLUSIVE locking mode: still held, until it closes
+
+            loop = asyncio.get_running_loop()
+            loop.call_later(0.3, holder.close)
+            started = loop.time()
+            rows = await db.rows(text("SELECT v FROM t ORDER BY v"))
+            assert loop.time() - started >= 0.25  # it waited for the lock
+            return [tuple(r) for r in rows]
+        finally:
+            holder.close()
+            await db.dispose()
+
+    assert run(main()) == [("a",), ("b",), ("held",)]
 
 
 def test_writes_commit_together_or_not_at_all(url: str) -> None:

@@ -70,7 +70,9 @@ class ApiFaults:
         fault_family = ROUTE_FAMILIES.get(route_family)
         if fault_family is None:
             return
-        rule = await self.book.take(fault_family, request.url.path, identity(fault_family, request))
+        rule = await self.book.take(
+            fault_family, request.scope["path"], identity(fault_family, request)
+        )
         if rule is None:
             return
         kind = rule.action["type"]
