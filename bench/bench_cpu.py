@@ -1,4 +1,5 @@
-"""Server CPU per request on the signed reads, against the bare endpoint on the same server.
+"""Server CPU per request on the signed reads and on Pay create, against the bare endpoint on
+the same server.
 
 Requests per second on a small machine move with whatever else runs on it (the load client
 shares the cores); the CPU time the server process spends per request (all its threads, from
@@ -7,9 +8,9 @@ by. Run by hand:
 
     uv run python bench/bench_cpu.py [--requests 3000] [--rounds 3] [--database postgresql://…]
 
-It prints, per read, the server's CPU milliseconds per request (the median of the rounds) and
-`bare / read`: the share of the bare endpoint's throughput the read would reach if the server's
-CPU were the only limit.
+It prints, per request kind, the server's CPU milliseconds per request (the median of the
+rounds) and `bare / it`: the share of the bare endpoint's throughput it would reach if the
+server's CPU were the only limit.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import statistics
 
 from bench_wallet import UNLIMITED
 from common import Request, database_url, parser, run, run_async, serve, stop
-from profile_reads import READS, Load
+from profile_reads import LOADS, Load
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -34,7 +35,7 @@ def cpu_seconds(pid: int) -> float:
 async def measure(
     url: str, pid: int, requests: int, rounds: int, concurrency: int
 ) -> dict[str, list[float]]:
-    loads: dict[str, Load] = {name: await make(url) for name, make in READS.items()}
+    loads: dict[str, Load] = {name: await make(url) for name, make in LOADS.items()}
     samples: dict[str, list[float]] = {name: [] for name in loads}
     for _ in range(rounds):
         for name, (load, ok) in loads.items():
@@ -62,7 +63,7 @@ def main() -> None:
         finally:
             stop(server.process)
     bare = statistics.median(samples["healthz"])
-    print(f"{'read':<24}{'server CPU ms/request':>24}{'bare / read':>14}")
+    print(f"{'request':<24}{'server CPU ms/request':>24}{'bare / it':>14}")
     for name, values in samples.items():
         cpu = statistics.median(values)
         print(f"{name:<24}{cpu:>24.3f}{bare / cpu:>14.2f}")

@@ -5,7 +5,8 @@ this one sends it the load, and writes a flame graph (SVG) or speedscope file. R
 
 Reads: `pay-query` (Binance Pay `v2/order/query`), `wapi-deposit-history` (wapi
 `depositHistory.html`), `prime-transaction` (Connect Prime `transaction`, the order query), and
-`healthz` (the bare endpoint, for comparison). py-spy is not a dependency of the project:
+`healthz` (the bare endpoint, for comparison); and one write, `pay-create` (Binance Pay
+`v2/order`, a new order each request). py-spy is not a dependency of the project:
 `--with py-spy` brings it for the one run (attaching to a process may need root, or
 `kernel.yama.ptrace_scope=0`).
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import shutil
 import sys
 from collections.abc import Callable
@@ -54,6 +56,17 @@ async def pay_query(url: str) -> Load:
             pay_signed(key, secret, "/v2/order/query", {"merchantTradeNo": f"p{i % 100}"})
             for i in range(n)
         ]
+
+    return load, pay_ok
+
+
+async def pay_create(url: str) -> Load:
+    """A write, for comparison: each request a new order (`v2/order`)."""
+    _merchant, key, secret = await merchant_keys(url)
+    made = itertools.count()
+
+    def load(n: int) -> list[Request]:
+        return [pay_signed(key, secret, "/v2/order", order(f"c{next(made)}")) for _ in range(n)]
 
     return load, pay_ok
 
@@ -103,8 +116,9 @@ async def bare(_url: str) -> Load:
     return healthz, status_200
 
 
-READS = {
+LOADS = {
     "pay-query": pay_query,
+    "pay-create": pay_create,
     "wapi-deposit-history": wapi_deposit_history,
     "prime-transaction": prime_transaction,
     "healthz": bare,
@@ -112,7 +126,7 @@ READS = {
 
 
 async def profile(url: str, pid: int, read: str, seconds: int, out: str, spy: str) -> None:
-    make, ok = await READS[read](url)
+    make, ok = await LOADS[read](url)
     await run(url, "warm-up", make(300), 16, ok)
     recorder = await asyncio.create_subprocess_exec(
         spy,
@@ -140,7 +154,7 @@ def main() -> None:
     options = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    options.add_argument("read", choices=sorted(READS))
+    options.add_argument("read", choices=sorted(LOADS))
     options.add_argument("--seconds", type=int, default=15)
     options.add_argument("--out", default=None, help="file.svg (flame graph) or file.json")
     options.add_argument("--database", default=None, help="postgresql://… (default: SQLite)")

@@ -1,5 +1,6 @@
 """The SQLite driver's one call per statement (storage/sqlite_driver.py): fewer trips to the
-connection's thread, the same transactions, results and errors."""
+connection's thread, none for writes and single-statement reads, the same transactions,
+results and errors."""
 
 from __future__ import annotations
 
@@ -12,10 +13,17 @@ from typing import Any
 
 import aiosqlite
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
-from binance_sandbox.storage.db import Database
+from binance_sandbox.storage.db import Database, _Checkpoints
+from binance_sandbox.storage.inserts import insert_new
+from binance_sandbox.storage.models import Base, OrderEvent
+
+
+async def create_tables(db: Database) -> None:
+    async with db.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)
 
 
 @pytest.fixture
@@ -205,3 +213,123 @@ def test_a_streamed_read_runs_inside_its_transaction(url: str) -> None:
     values, inside = run(main())
     assert values == ["a", "b"]
     assert inside
+
+
+def test_a_write_runs_on_the_loop_thread(url: str, calls: list[Any]) -> None:
+    """`Database.write`'s statements, BEGIN and COMMIT make no trip to a driver thread."""
+
+    async def main() -> tuple[int, list[Any]]:
+        db = Database(url)
+        try:
+            async with db.write() as s:  # warm: the connection is opened
+                await s.execute(text("INSERT INTO t (v) VALUES ('c')"))
+            calls.clear()
+            async with db.write() as s:
+                await s.execute(text("INSERT INTO t (v) VALUES ('d')"))
+                await s.execute(text("UPDATE t SET v = 'e' WHERE v = 'd'"))
+            sent = len(calls)
+            async with db.read() as s:
+                rows = (await s.execute(text("SELECT v FROM t ORDER BY id"))).all()
+            return sent, [r[0] for r in rows]
+        finally:
+            await db.dispose()
+
+    sent, values = run(main())
+    assert sent == 0
+    assert values == ["a", "b", "c", "e"]
+
+
+def test_a_write_waits_for_another_process_asleep(url: str) -> None:
+    """Another process holds the write lock: the write waits for it without stopping the
+    event loop (other tasks run meanwhile), then commits."""
+    path = url.split("///", 1)[1]
+
+    async def main() -> tuple[list[str], int]:
+        db = Database(url, lock_timeout_ms=5_000)
+        other = sqlite3.connect(path, isolation_level=None)
+        ticks = 0
+
+        async def ticking() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(ticking())
+        try:
+            async with db.write() as s:  # the database in WAL mode, as the server keeps it
+                await s.execute(text("SELECT 1"))
+            other.execute("BEGIN IMMEDIATE")
+            asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
+            async with db.write() as s:
+                await s.execute(text("INSERT INTO t (v) VALUES ('x')"))
+            async with db.read() as s:
+                rows = (await s.execute(text("SELECT v FROM t ORDER BY id"))).all()
+            return [r[0] for r in rows], ticks
+        finally:
+            ticker.cancel()
+            other.close()
+            await db.dispose()
+
+    values, ticks = run(main())
+    assert values == ["a", "b", "x"]
+    assert ticks >= 10  # the loop ran on through the 0.3 s wait
+
+
+def test_checkpoints_run_off_the_loop_thread(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The write connection never checkpoints by itself; every `EVERY` commits a PASSIVE
+    checkpoint runs on a worker thread and copies the log into the database file."""
+    monkeypatch.setattr(_Checkpoints, "EVERY", 3)
+    path = Path(url.split("///", 1)[1])
+
+    async def main() -> tuple[int, list[int]]:
+        db = Database(url)
+        sizes = []
+        try:
+            async with db.write() as s:
+                automatic = (await s.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one()
+            sizes.append(path.stat().st_size)
+            async with db.write() as s:  # the second commit: still all in the log
+                await s.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": "x" * 200_000})
+            sizes.append(path.stat().st_size)
+            async with db.write() as s:  # the third: a checkpoint
+                await s.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": "y" * 200_000})
+            assert db._checkpoints is not None and db._checkpoints._running is not None
+            await db._checkpoints._running
+            sizes.append(path.stat().st_size)
+            return automatic, sizes
+        finally:
+            await db.dispose()
+
+    automatic, (before, logged, checkpointed) = run(main())
+    assert automatic == 0
+    assert logged == before
+    assert checkpointed > before + 400_000
+
+
+def test_insert_new_writes_in_order_with_keys_and_defaults(url: str) -> None:
+    """`insert_new`: the rows, in the transaction (gone with its rollback), each generated
+    key set on its object, the table's defaults for what the object leaves unset."""
+
+    async def main() -> tuple[list[Any], list[int]]:
+        db = Database(url)
+        try:
+            await create_tables(db)
+            first = OrderEvent(family="pay", order_ref="r1", at=1, kind="created")
+            second = OrderEvent(family="pay", order_ref="r1", at=2, kind="paid", detail="{}")
+            async with db.write() as s:
+                await insert_new(s, first, second)
+            with pytest.raises(RuntimeError):
+                async with db.write() as s:
+                    await insert_new(s, OrderEvent(family="pay", order_ref="r2", at=3, kind="x"))
+                    raise RuntimeError("abandon")
+            rows = await db.rows(
+                select(OrderEvent.id, OrderEvent.order_ref, OrderEvent.kind, OrderEvent.detail)
+            )
+            return [tuple(r) for r in rows], [first.id, second.id]
+        finally:
+            await db.dispose()
+
+    rows, ids = run(main())
+    assert rows == [(ids[0], "r1", "created", "{}"), (ids[1], "r1", "paid", "{}")]
+    assert ids[0] < ids[1]

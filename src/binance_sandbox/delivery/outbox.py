@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from binance_sandbox.storage.inserts import insert_new
 from binance_sandbox.storage.models import OutboxItem
 
 WEBHOOK = "webhook"
@@ -25,7 +26,36 @@ async def enqueue(
     ref: str | None = None,
     dedupe_key: str | None = None,
 ) -> OutboxItem:
-    item = OutboxItem(
+    """Writes the item now (its `id` set), in the session's transaction."""
+    item = outbox_item(
+        kind=kind,
+        family=family,
+        payload=payload,
+        due_at=due_at,
+        now=now,
+        max_attempts=max_attempts,
+        owner=owner,
+        ref=ref,
+        dedupe_key=dedupe_key,
+    )
+    await insert_new(session, item)
+    return item
+
+
+def outbox_item(
+    *,
+    kind: str,
+    family: str,
+    payload: dict[str, Any],
+    due_at: int,
+    now: int,
+    max_attempts: int,
+    owner: str | None = None,
+    ref: str | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxItem:
+    """A new item, not yet written: for `insert_new` with the rows it comes with."""
+    return OutboxItem(
         kind=kind,
         family=family,
         owner=owner,
@@ -39,9 +69,6 @@ async def enqueue(
         lease_until=0,
         created_at=now,
     )
-    session.add(item)
-    await session.flush()
-    return item
 
 
 async def enqueue_webhook(

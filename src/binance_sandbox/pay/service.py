@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from binance_sandbox import jsonwire
-from binance_sandbox.delivery.outbox import enqueue
+from binance_sandbox.delivery.outbox import enqueue, outbox_item
 from binance_sandbox.ledger import money
 from binance_sandbox.ledger.service import (
     InsufficientBalance,
@@ -33,6 +33,7 @@ from binance_sandbox.market import FIATS, PriceUnavailable
 from binance_sandbox.pay import errors, schemas, webhooks
 from binance_sandbox.pay.auth import MerchantAuth
 from binance_sandbox.platform import Platform
+from binance_sandbox.storage.inserts import insert_new
 from binance_sandbox.storage.models import (
     Merchant,
     OrderEvent,
@@ -142,10 +143,12 @@ def _move(order: PayOrder, status: str) -> None:
 
 
 def _event(session: AsyncSession, ref: str, at: int, kind: str, **detail: Any) -> None:
-    session.add(
-        OrderEvent(
-            family=FAMILY, order_ref=ref, at=at, kind=kind, detail=json.dumps(detail, default=str)
-        )
+    session.add(_event_row(ref, at, kind, **detail))
+
+
+def _event_row(ref: str, at: int, kind: str, **detail: Any) -> OrderEvent:
+    return OrderEvent(
+        family=FAMILY, order_ref=ref, at=at, kind=kind, detail=json.dumps(detail, default=str)
     )
 
 
@@ -304,18 +307,20 @@ class PayService:
                     await self._check_sub_merchant(session, merchant, sub_merchant)
                 # A merchantTradeNo used before is refused by the unique constraint on
                 # (merchant_id, merchant_trade_no), below: no query ahead of the insert.
-                session.add(order)
-                _event(session, order.prepay_id, now, "created", status="INITIAL", version=version)
-                await enqueue(
+                await insert_new(
                     session,
-                    kind="pay.expire",
-                    family=FAMILY,
-                    payload={"prepayId": order.prepay_id},
-                    due_at=expire,
-                    now=now,
-                    max_attempts=20,
-                    owner=merchant.merchant_id,
-                    ref=order.prepay_id,
+                    order,
+                    _event_row(order.prepay_id, now, "created", status="INITIAL", version=version),
+                    outbox_item(
+                        kind="pay.expire",
+                        family=FAMILY,
+                        payload={"prepayId": order.prepay_id},
+                        due_at=expire,
+                        now=now,
+                        max_attempts=20,
+                        owner=merchant.merchant_id,
+                        ref=order.prepay_id,
+                    ),
                 )
         except IntegrityError as exc:
             raise errors.InvalidMerchantTradeNo(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -19,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import PoolResetState, StaticPool
 
 from binance_sandbox.storage.sqlite_driver import OneHopConnection, one_hop_dbapi
+
+log = logging.getLogger(__name__)
 
 
 class Database:
@@ -50,7 +53,20 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine, lock_timeout_ms)
-        self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+            # The writes' own connection, one (writers queue on `_write_lock`), inline: its
+            # statements run on the event loop's thread (sqlite_driver.py).
+            self._inline_engine: AsyncEngine | None = create_async_engine(
+                url,
+                pool_size=1,
+                max_overflow=0,
+                pool_reset_on_return=None,
+                module=one_hop_dbapi(inline_lock_timeout_ms=lock_timeout_ms),
+            )
+            _configure_sqlite(self._inline_engine, lock_timeout_ms, inline=True)
+            self._write_engine = self._inline_engine.execution_options(sqlite_begin="IMMEDIATE")
+        else:
+            self._inline_engine = None
+            self._write_engine = self.engine
         # `rows`: one statement, so no transaction around it. On SQLite no BEGIN (SQLite runs
         # the statement in its own, one snapshot); on PostgreSQL autocommit (no BEGIN and
         # ROLLBACK round trips).
@@ -58,11 +74,19 @@ class Database:
             **({"sqlite_begin": None} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
         )
         # SQLite has one writer at a time: writers of this process queue here instead of
-        # sleep-polling in SQLite's busy handler (other processes still meet busy_timeout).
+        # sleep-polling in SQLite's busy handler (another process's writer makes the first
+        # statement wait, asleep, up to the lock timeout: sqlite_driver.Inline).
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reader = _SqliteReader(url) if self.is_sqlite else None
         self._write_sessions = async_sessionmaker(self._write_engine, expire_on_commit=False)
+        self._checkpoints = _Checkpoints(url) if self.is_sqlite else None
+
+    @property
+    def write_engine(self) -> AsyncEngine:
+        """The engine `write()`'s transactions run on (on SQLite not `engine`: the inline
+        connection's own)."""
+        return self._inline_engine or self.engine
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -103,10 +127,16 @@ class Database:
             return
         async with self._write_lock, self._write_sessions() as session, session.begin():
             yield session
+        if self._checkpoints is not None:
+            self._checkpoints.committed()
 
     async def dispose(self) -> None:
         if self._reader is not None:
             self._reader.dispose()
+        if self._checkpoints is not None:
+            await self._checkpoints.close()
+        if self._inline_engine is not None:
+            await self._inline_engine.dispose()
         await self.engine.dispose()
 
 
@@ -145,7 +175,50 @@ class _SqliteReader:
         self.engine.dispose()
 
 
-def _configure_sqlite(engine: AsyncEngine, lock_timeout_ms: int) -> None:
+class _Checkpoints:
+    """WAL checkpoints, off the event loop's thread.
+
+    SQLite copies the write-ahead log back into the database file ("checkpoints") by itself
+    at the commit that grows the log past 1000 pages, in the committing connection; for
+    `Database.write`'s inline connection that would be the event loop's thread, stopped
+    for the copy and its fsync. That connection turns the automatic checkpoint off
+    (`_configure_sqlite`) and every `EVERY` commits this runs a PASSIVE checkpoint (which
+    never waits for readers or writers) on a worker thread, on a connection of its own.
+    """
+
+    EVERY = 200
+
+    def __init__(self, url: str) -> None:
+        self.path = make_url(url).database or ""
+        self._commits = 0
+        self._running: asyncio.Future[None] | None = None
+        self._connection: sqlite3.Connection | None = None
+
+    def committed(self) -> None:
+        self._commits += 1
+        if self._commits >= self.EVERY and (self._running is None or self._running.done()):
+            self._commits = 0
+            self._running = asyncio.ensure_future(asyncio.to_thread(self._checkpoint))
+
+    def _checkpoint(self) -> None:
+        try:
+            if self._connection is None:
+                self._connection = sqlite3.connect(
+                    self.path, timeout=0, isolation_level=None, check_same_thread=False
+                )
+            self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as error:  # the next one, or SQLite's own at close, catches up
+            log.warning("WAL checkpoint failed: %s", error)
+
+    async def close(self) -> None:
+        if self._running is not None:
+            await self._running
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def _configure_sqlite(engine: AsyncEngine, lock_timeout_ms: int, *, inline: bool = False) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
@@ -153,10 +226,15 @@ def _configure_sqlite(engine: AsyncEngine, lock_timeout_ms: int) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_ms)}")
+        if inline:
+            # On the event loop's thread: never wait inside SQLite (sqlite_driver.Inline
+            # waits for the write lock asleep instead), never checkpoint (_Checkpoints).
+            cursor.execute("PRAGMA busy_timeout=0")
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")

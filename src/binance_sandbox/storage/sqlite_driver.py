@@ -12,6 +12,14 @@ and the transaction's first statement sends it first, in the same call. (A `BEGI
 stays pending; a commit or rollback with no transaction open on the connection is SQLite's
 no-op, so it is not sent.)
 
+An *inline* connection (`one_hop_dbapi(inline=True)`, the write connection of
+`Database.write`) makes no hop at all: it runs each statement right on the event loop's
+thread, where a SQLite write of a few rows takes microseconds, less than one hop. It never
+waits inside SQLite (its busy timeout is 0, or the whole process would stop): a `BEGIN` that
+another process's write lock refuses is tried again, asleep on the loop, until the lock
+timeout; and once `BEGIN IMMEDIATE` holds the write lock, a WAL database refuses nothing
+else of the transaction.
+
 It is passed to `create_async_engine(..., module=...)`, SQLAlchemy's documented way to give a
 dialect another DBAPI module; everything else (errors, transactions, isolation level, the
 aiosqlite connection itself) is SQLAlchemy's and aiosqlite's own.
@@ -19,8 +27,10 @@ aiosqlite connection itself) is SQLAlchemy's and aiosqlite's own.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import sqlite3
+import time
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
@@ -111,6 +121,25 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     async def _run(self, run: Any, operation: Any, parameters: Any) -> None:
         connection: OneHopConnection = self._adapt_connection  # type: ignore[assignment]
         driver: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        if connection.inline is not None:
+            begin = connection.pending_begin
+            if begin is not None:
+                await connection.inline.begin(driver._conn, begin)
+                connection.pending_begin = None
+            outcome = run(driver._conn, None, operation, parameters)
+        else:
+            outcome = await self._run_on_thread(connection, driver, run, operation, parameters)
+        self._description, rows, self._rowcount, self._lastrowid = outcome
+        self._rows = collections.deque(rows)
+
+    async def _run_on_thread(
+        self,
+        connection: OneHopConnection,
+        driver: aiosqlite.Connection,
+        run: Any,
+        operation: Any,
+        parameters: Any,
+    ) -> Outcome:
         async with connection._execute_mutex:
             begin = connection.pending_begin
             try:
@@ -121,8 +150,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
             finally:
                 if begin is not None and driver.in_transaction:
                     connection.pending_begin = None
-        self._description, rows, self._rowcount, self._lastrowid = outcome
-        self._rows = collections.deque(rows)
+        return outcome
 
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
         await self._run(_execute, operation, parameters)
@@ -136,14 +164,37 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         return None
 
 
+class Inline:
+    """How an inline connection waits for another process's write lock: never inside SQLite,
+    on the event loop's thread; asleep between tries, up to `lock_timeout_ms`."""
+
+    def __init__(self, lock_timeout_ms: int) -> None:
+        self.lock_timeout_s = lock_timeout_ms / 1000
+
+    async def begin(self, connection: sqlite3.Connection, statement: str) -> None:
+        deadline = time.monotonic() + self.lock_timeout_s
+        pause = 0.001
+        while True:
+            try:
+                connection.execute(statement)
+                return
+            except sqlite3.OperationalError as error:
+                # SQLITE_BUSY: "database is locked".
+                if "locked" not in str(error) or time.monotonic() + pause > deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("pending_begin",)
+    __slots__ = ("inline", "pending_begin")
     _cursor_cls = OneHopCursor
 
-    def __init__(self, dbapi: Any, connection: Any) -> None:
+    def __init__(self, dbapi: Any, connection: Any, inline: Inline | None = None) -> None:
         super().__init__(dbapi, connection)
         # The BEGIN statement the next statement sends first (`begin_on_next_statement`).
         self.pending_begin: str | None = None
+        self.inline = inline
 
     def begin_on_next_statement(self, statement: str) -> None:
         self.pending_begin = statement
@@ -165,23 +216,44 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def rollback(self) -> None:
         self.pending_begin = None
         if self._in_transaction():
-            super().rollback()
+            if self.inline is None:
+                super().rollback()
+            else:
+                self._inline(self._connection._conn.rollback)
 
     def commit(self) -> None:
         self.pending_begin = None
         if self._in_transaction():
-            super().commit()
+            if self.inline is None:
+                super().commit()
+            else:
+                self._inline(self._connection._conn.commit)
+
+    def _inline(self, call: Any) -> None:
+        try:
+            call()
+        except Exception as error:
+            self._handle_exception(error)
 
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """The aiosqlite DBAPI module of SQLAlchemy, handing out `OneHopConnection`s."""
 
+    def __init__(self, aiosqlite: Any, sqlite: Any, inline: Inline | None = None) -> None:
+        super().__init__(aiosqlite, sqlite)
+        self.inline = inline
+
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
+        if self.inline is not None:
+            # Used on the event loop's thread, not only on the one that opens it.
+            kw["check_same_thread"] = False
         connection = self.aiosqlite.connect(*arg, **kw)
         # As SQLAlchemy's own: the connection's thread must not keep the process alive.
         connection._thread.daemon = True
-        return OneHopConnection(self, await_(connection))
+        return OneHopConnection(self, await_(connection), self.inline)
 
 
-def one_hop_dbapi() -> OneHopDBAPI:
-    return OneHopDBAPI(aiosqlite, sqlite3)
+def one_hop_dbapi(*, inline_lock_timeout_ms: int | None = None) -> OneHopDBAPI:
+    """The DBAPI module; with `inline_lock_timeout_ms`, one of inline connections."""
+    inline = None if inline_lock_timeout_ms is None else Inline(inline_lock_timeout_ms)
+    return OneHopDBAPI(aiosqlite, sqlite3, inline)
