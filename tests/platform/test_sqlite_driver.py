@@ -14,7 +14,7 @@ from typing import Any
 import aiosqlite
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from binance_sandbox.storage.db import Database, _Checkpoints
 from binance_sandbox.storage.inserts import insert_new
@@ -333,3 +333,31 @@ def test_insert_new_writes_in_order_with_keys_and_defaults(url: str) -> None:
     rows, ids = run(main())
     assert rows == [(ids[0], "r1", "created", "{}"), (ids[1], "r1", "paid", "{}")]
     assert ids[0] < ids[1]
+
+
+def test_database_insert_is_one_transaction_on_the_loop_thread(url: str, calls: list[Any]) -> None:
+    """`Database.insert`: its rows all written, or none (a refused row undoes the ones before
+    it), with no trip to a driver thread."""
+
+    async def main() -> tuple[list[Any], int]:
+        db = Database(url)
+        try:
+            await create_tables(db)
+            await db.insert(OrderEvent(family="pay", order_ref="warm", at=0, kind="x"))
+            calls.clear()
+            first = OrderEvent(family="pay", order_ref="r1", at=1, kind="created")
+            await db.insert(first, OrderEvent(family="pay", order_ref="r1", at=2, kind="paid"))
+            with pytest.raises(IntegrityError):
+                await db.insert(
+                    OrderEvent(family="pay", order_ref="r2", at=3, kind="created"),
+                    OrderEvent(id=first.id, family="pay", order_ref="r2", at=4, kind="again"),
+                )
+            sent = len(calls)
+            rows = await db.rows(select(OrderEvent.order_ref, OrderEvent.kind))
+            return [tuple(r) for r in rows], sent
+        finally:
+            await db.dispose()
+
+    rows, sent = run(main())
+    assert rows == [("warm", "x"), ("r1", "created"), ("r1", "paid")]
+    assert sent == 0

@@ -301,27 +301,29 @@ class PayService:
             refunded_amount=0,
             refund_attempts=0,
         )
+        rows = (
+            order,
+            _event_row(order.prepay_id, now, "created", status="INITIAL", version=version),
+            outbox_item(
+                kind="pay.expire",
+                family=FAMILY,
+                payload={"prepayId": order.prepay_id},
+                due_at=expire,
+                now=now,
+                max_attempts=20,
+                owner=merchant.merchant_id,
+                ref=order.prepay_id,
+            ),
+        )
+        # A merchantTradeNo used before is refused by the unique constraint on
+        # (merchant_id, merchant_trade_no): no query ahead of the insert.
         try:
-            async with self.p.db.write() as session:
-                if sub_merchant is not None:
+            if sub_merchant is None:
+                await self.p.db.insert(*rows)
+            else:
+                async with self.p.db.write() as session:
                     await self._check_sub_merchant(session, merchant, sub_merchant)
-                # A merchantTradeNo used before is refused by the unique constraint on
-                # (merchant_id, merchant_trade_no), below: no query ahead of the insert.
-                await insert_new(
-                    session,
-                    order,
-                    _event_row(order.prepay_id, now, "created", status="INITIAL", version=version),
-                    outbox_item(
-                        kind="pay.expire",
-                        family=FAMILY,
-                        payload={"prepayId": order.prepay_id},
-                        due_at=expire,
-                        now=now,
-                        max_attempts=20,
-                        owner=merchant.merchant_id,
-                        ref=order.prepay_id,
-                    ),
-                )
+                    await insert_new(session, *rows)
         except IntegrityError as exc:
             raise errors.InvalidMerchantTradeNo(
                 f"merchantTradeNo {req.merchantTradeNo} is duplicated."

@@ -32,7 +32,6 @@ from binance_sandbox.market import CRYPTOS, FIATS, INTERVALS, PriceUnavailable, 
 from binance_sandbox.platform import Platform
 from binance_sandbox.prime import errors, schemas
 from binance_sandbox.prime.pricing import crypto_limit, plain, price_quote, quote_price
-from binance_sandbox.storage.inserts import insert_new
 from binance_sandbox.storage.models import Account, OrderEvent, Partner, PrimeOrder, Quote, User
 
 DIRECTIONS = ("BUY", "SELL")
@@ -288,8 +287,7 @@ class PrimeService:
         async with self.p.db.read() as session:
             await self._check_user(session, partner, req.userId)
         try:
-            async with self.p.db.write() as session:
-                await insert_new(session, quote)
+            await self.p.db.insert(quote)
         except SQLAlchemyError as exc:
             raise errors.QuoteCacheFailed("The quote could not be stored; retry.") from exc
         places = crypto.precision if amount_type == 1 else fiat.precision

@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import PoolResetState, StaticPool
 
+from binance_sandbox.storage.inserts import insert_rows
+from binance_sandbox.storage.models import Base
 from binance_sandbox.storage.sqlite_driver import OneHopConnection, one_hop_dbapi
 
 log = logging.getLogger(__name__)
@@ -127,6 +129,18 @@ class Database:
             return
         async with self._write_lock, self._write_sessions() as session, session.begin():
             yield session
+        if self._checkpoints is not None:
+            self._checkpoints.committed()
+
+    async def insert(self, *objects: Base) -> None:
+        """A transaction that only inserts these new rows (`insert_new`), in this order; on
+        a Core connection, with no ORM session around it."""
+        if self._write_lock is None:
+            async with self._write_engine.begin() as conn:
+                await conn.run_sync(insert_rows, objects)
+            return
+        async with self._write_lock, self._write_engine.begin() as conn:
+            await conn.run_sync(insert_rows, objects)
         if self._checkpoints is not None:
             self._checkpoints.committed()
 

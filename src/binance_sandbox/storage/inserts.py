@@ -6,14 +6,15 @@ the inserts themselves. `insert_new` takes the same mapped objects, built the sa
 writes each with one Core `INSERT`, in the session's transaction and in the order given,
 in one pass through SQLAlchemy's greenlet. The objects stay outside the session: they are
 the values written, and a generated primary key is set on them. Column defaults are the
-table's, as for a flush.
+table's, as for a flush. `Database.insert` is the same as a transaction of its own, for
+a write that is only these rows (no ORM session at all).
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Insert, insert, inspect
+from sqlalchemy import Connection, Insert, insert, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,11 @@ async def insert_new(session: AsyncSession, *objects: Base) -> None:
 
 
 def _insert(session: Session, objects: tuple[Base, ...]) -> None:
-    connection = session.connection()
+    insert_rows(session.connection(), objects)
+
+
+def insert_rows(connection: Connection, objects: tuple[Base, ...]) -> None:
+    """`insert_new` on a Core connection."""
     for obj in objects:
         statement, columns, key = _plan(type(obj))
         given = obj.__dict__
