@@ -12,7 +12,7 @@ from binance_sandbox.pay.payouts import PayoutService
 from binance_sandbox.pay.routing import PAY, PayRequest, ok, pay_request
 from binance_sandbox.pay.service import PayService
 from binance_sandbox.pay.wallet import WalletService
-from binance_sandbox.web import openapi_body, parse_json_object
+from binance_sandbox.web import openapi_body
 
 router = APIRouter(prefix="/binancepay/openapi", route_class=PAY.route_class, tags=["Binance Pay"])
 Call = Annotated[PayRequest, Depends(pay_request)]
@@ -51,7 +51,7 @@ def _doc(model: type[Any]) -> dict[str, Any]:
 @router.post("/v2/order", summary="Create Order (v2)", **_doc(s.CreateOrderV2))
 async def create_order_v2(call: Call, pay: Pay, request: Request) -> Response:
     req = call.parse(s.CreateOrderV2)
-    raw = parse_json_object(call.body)
+    raw = call.data()
     return ok(
         await pay.create_order(call.merchant, req, version="v2", raw=raw, base_url=_base(request))
     )
@@ -60,7 +60,7 @@ async def create_order_v2(call: Call, pay: Pay, request: Request) -> Response:
 @router.post("/v3/order", summary="Create Order (v3)", **_doc(s.CreateOrderV3))
 async def create_order_v3(call: Call, pay: Pay, request: Request) -> Response:
     req = call.parse(s.CreateOrderV3)
-    raw = parse_json_object(call.body)
+    raw = call.data()
     return ok(
         await pay.create_order(call.merchant, req, version="v3", raw=raw, base_url=_base(request))
     )
@@ -94,7 +94,7 @@ async def create_order_v3_short(call: Call, pay: Pay, request: Request) -> Respo
             "webhookUrl": short.webhookUrl,
         }
     )
-    raw = parse_json_object(call.body)
+    raw = call.data()
     return ok(
         await pay.create_order(call.merchant, req, version="v3c", raw=raw, base_url=_base(request))
     )

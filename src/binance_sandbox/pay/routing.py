@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -85,14 +85,20 @@ def pay_validation_error(exc: ValidationError) -> errors.PayError:
 class PayRequest:
     merchant: MerchantAuth
     body: bytes
+    _data: dict[str, Any] | None = field(default=None, init=False, repr=False)
+
+    def data(self) -> dict[str, Any]:
+        """The body's JSON object, parsed once."""
+        if self._data is None:
+            try:
+                self._data = parse_json_object(self.body)
+            except BadRequest as exc:
+                raise errors.InvalidRequestBody("Request body is not a valid json object.") from exc
+        return self._data
 
     def parse(self, model: type[M]) -> M:
         try:
-            data = parse_json_object(self.body)
-        except BadRequest as exc:
-            raise errors.InvalidRequestBody("Request body is not a valid json object.") from exc
-        try:
-            return model.model_validate(data)
+            return model.model_validate(self.data())
         except ValidationError as exc:
             raise pay_validation_error(exc) from exc
 
