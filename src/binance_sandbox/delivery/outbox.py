@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,61 +13,42 @@ from binance_sandbox.storage.models import OutboxItem
 WEBHOOK = "webhook"
 
 
-async def enqueue(
-    session: AsyncSession,
-    *,
-    kind: str,
-    family: str,
-    payload: dict[str, Any],
-    due_at: int,
-    now: int,
-    max_attempts: int,
-    owner: str | None = None,
-    ref: str | None = None,
-    dedupe_key: str | None = None,
-) -> OutboxItem:
+class OutboxFields(TypedDict):
+    """What a new outbox item is made of (`enqueue`, `outbox_item`)."""
+
+    kind: str
+    family: str
+    payload: dict[str, Any]
+    due_at: int
+    now: int
+    max_attempts: int
+    owner: NotRequired[str | None]
+    ref: NotRequired[str | None]
+    dedupe_key: NotRequired[str | None]
+
+
+async def enqueue(session: AsyncSession, **fields: Unpack[OutboxFields]) -> OutboxItem:
     """Writes the item now (its `id` set), in the session's transaction."""
-    item = outbox_item(
-        kind=kind,
-        family=family,
-        payload=payload,
-        due_at=due_at,
-        now=now,
-        max_attempts=max_attempts,
-        owner=owner,
-        ref=ref,
-        dedupe_key=dedupe_key,
-    )
+    item = outbox_item(**fields)
     await insert_new(session, item)
     return item
 
 
-def outbox_item(
-    *,
-    kind: str,
-    family: str,
-    payload: dict[str, Any],
-    due_at: int,
-    now: int,
-    max_attempts: int,
-    owner: str | None = None,
-    ref: str | None = None,
-    dedupe_key: str | None = None,
-) -> OutboxItem:
+def outbox_item(**fields: Unpack[OutboxFields]) -> OutboxItem:
     """A new item, not yet written: for `insert_new` with the rows it comes with."""
     return OutboxItem(
-        kind=kind,
-        family=family,
-        owner=owner,
-        ref=ref,
-        dedupe_key=dedupe_key,
-        payload=json.dumps(payload),
+        kind=fields["kind"],
+        family=fields["family"],
+        owner=fields.get("owner"),
+        ref=fields.get("ref"),
+        dedupe_key=fields.get("dedupe_key"),
+        payload=json.dumps(fields["payload"]),
         status="pending",
         attempts=0,
-        max_attempts=max_attempts,
-        due_at=due_at,
+        max_attempts=fields["max_attempts"],
+        due_at=fields["due_at"],
         lease_until=0,
-        created_at=now,
+        created_at=fields["now"],
     )
 
 
