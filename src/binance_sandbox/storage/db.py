@@ -123,26 +123,25 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A transaction that commits when the block ends and rolls back on any error."""
-        if self._write_lock is None:
-            async with self._write_sessions() as session, session.begin():
-                yield session
-            return
-        async with self._write_lock, self._write_sessions() as session, session.begin():
+        async with self._writer_turn(), self._write_sessions() as session, session.begin():
             yield session
-        if self._checkpoints is not None:
-            self._checkpoints.committed()
 
     async def insert(self, *objects: Base) -> None:
         """A transaction that only inserts these new rows (`insert_new`), in this order; on
         a Core connection, with no ORM session around it."""
-        if self._write_lock is None:
-            async with self._write_engine.begin() as conn:
-                await conn.run_sync(insert_rows, objects)
-            return
-        async with self._write_lock, self._write_engine.begin() as conn:
+        async with self._writer_turn(), self._write_engine.begin() as conn:
             await conn.run_sync(insert_rows, objects)
-        if self._checkpoints is not None:
-            self._checkpoints.committed()
+
+    @asynccontextmanager
+    async def _writer_turn(self) -> AsyncIterator[None]:
+        """On SQLite, this process's turn at the one writer (`_write_lock`); a transaction
+        that committed counts towards the next checkpoint."""
+        if self._write_lock is None or self._checkpoints is None:
+            yield
+            return
+        async with self._write_lock:
+            yield
+        self._checkpoints.committed()
 
     async def dispose(self) -> None:
         if self._reader is not None:
