@@ -12,7 +12,7 @@ and the transaction's first statement sends it first, in the same call. (A `BEGI
 stays pending; a commit or rollback with no transaction open on the connection is SQLite's
 no-op, so it is not sent.)
 
-An *inline* connection (`one_hop_dbapi(inline=True)`, the write connection of
+An *inline* connection (`one_hop_dbapi(inline_lock_timeout_ms=…)`, the write connection of
 `Database.write`) makes no hop at all: it runs each statement right on the event loop's
 thread, where a SQLite write of a few rows takes microseconds, less than one hop. It never
 waits inside SQLite (its busy timeout is 0, or the whole process would stop): a `BEGIN` that
