@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Executable, Row, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -21,7 +22,11 @@ from sqlalchemy.pool import PoolResetState, StaticPool
 
 from binance_sandbox.storage.inserts import insert_rows
 from binance_sandbox.storage.models import Base
-from binance_sandbox.storage.sqlite_driver import OneHopConnection, one_hop_dbapi
+from binance_sandbox.storage.sqlite_driver import (
+    INLINE_DRIVER,
+    OneHopConnection,
+    one_hop_dbapi,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +60,10 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine, lock_timeout_ms)
-            # The writes' own connection, one (writers queue on `_write_lock`), inline: its
+            # The writes' own connection, one (writers take turns: `_GroupCommit`), inline: its
             # statements run on the event loop's thread (sqlite_driver.py).
             self._inline_engine: AsyncEngine | None = create_async_engine(
-                url,
+                make_url(url).set(drivername=INLINE_DRIVER),
                 pool_size=1,
                 max_overflow=0,
                 pool_reset_on_return=None,
@@ -75,14 +80,20 @@ class Database:
         self._single_statement_engine = self.engine.execution_options(
             **({"sqlite_begin": None} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
         )
-        # SQLite has one writer at a time: writers of this process queue here instead of
-        # sleep-polling in SQLite's busy handler (another process's writer makes the first
-        # statement wait, asleep, up to the lock timeout: sqlite_driver.Inline).
-        self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reader = _SqliteReader(url) if self.is_sqlite else None
-        self._write_sessions = async_sessionmaker(self._write_engine, expire_on_commit=False)
+        # On SQLite a write session joins the shared transaction as a savepoint of it.
+        self._write_sessions = async_sessionmaker(
+            self._write_engine,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
         self._checkpoints = _Checkpoints(url) if self.is_sqlite else None
+        self._group = (
+            _GroupCommit(self._write_engine, self._checkpoints)
+            if self._checkpoints is not None
+            else None
+        )
 
     @property
     def write_engine(self) -> AsyncEngine:
@@ -122,28 +133,34 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """A transaction that commits when the block ends and rolls back on any error."""
-        async with self._writer_turn(), self._write_sessions() as session, session.begin():
+        """A transaction that commits when the block ends and rolls back on any error.
+
+        On SQLite it is a savepoint of the transaction this process's writes share
+        (`_GroupCommit`); the block's end waits for that transaction's commit."""
+        if self._group is None:
+            async with self._write_sessions() as session, session.begin():
+                yield session
+            return
+        async with (
+            self._group.turn() as connection,
+            self._write_sessions(bind=connection) as session,
+            session.begin(),
+        ):
             yield session
 
     async def insert(self, *objects: Base) -> None:
-        """A transaction that only inserts these new rows (`insert_new`), in this order; on
-        a Core connection, with no ORM session around it."""
-        async with self._writer_turn(), self._write_engine.begin() as conn:
-            await conn.run_sync(insert_rows, objects)
-
-    @asynccontextmanager
-    async def _writer_turn(self) -> AsyncIterator[None]:
-        """On SQLite, this process's turn at the one writer (`_write_lock`); a transaction
-        that committed counts towards the next checkpoint."""
-        if self._write_lock is None or self._checkpoints is None:
-            yield
+        """A write, as `write()`'s, that only inserts these new rows (`insert_new`), in this
+        order; on a Core connection, with no ORM session around it."""
+        if self._group is None:
+            async with self._write_engine.begin() as connection:
+                await connection.run_sync(insert_rows, objects)
             return
-        async with self._write_lock:
-            yield
-        self._checkpoints.committed()
+        async with self._group.turn() as connection, connection.begin_nested():
+            await connection.run_sync(insert_rows, objects)
 
     async def dispose(self) -> None:
+        if self._group is not None:
+            await self._group.close()
         if self._reader is not None:
             self._reader.dispose()
         if self._checkpoints is not None:
@@ -151,6 +168,137 @@ class Database:
         if self._inline_engine is not None:
             await self._inline_engine.dispose()
         await self.engine.dispose()
+
+
+class _Batch:
+    """One transaction of `_GroupCommit`: its connection, how many writes joined it and
+    ended well, and their wait for its commit."""
+
+    __slots__ = ("committer", "connection", "done", "joined", "kept")
+
+    def __init__(self, connection: AsyncConnection, done: asyncio.Future[None]) -> None:
+        self.connection = connection
+        self.done = done
+        self.joined = 0
+        self.kept = 0
+        self.committer: asyncio.Task[None] | None = None
+
+    def lost(self) -> bool:
+        """Whether SQLite rolled the transaction back as a whole after it began."""
+        fairy = self.connection.sync_connection.connection  # type: ignore[union-attr]
+        dbapi: OneHopConnection = fairy.dbapi_connection  # type: ignore[assignment]
+        return dbapi.pending_begin is None and not _in_transaction(dbapi)
+
+
+class _GroupCommit:
+    """SQLite's writes of this process, in turn, sharing a transaction ("group commit").
+
+    SQLite has one writer at a time: the writes of this process take turns on `_lock`
+    (another process's writer makes the transaction's first statement wait, asleep, up to
+    the lock timeout: sqlite_driver.Inline). A write's turn is a SAVEPOINT of the
+    transaction that is open, or of a new one (its first statement sends the `BEGIN
+    IMMEDIATE`). An error rolls back to the savepoint and is raised at once, the other writes
+    of the transaction untouched. A block that ends well releases its savepoint and then
+    waits for the transaction's COMMIT: when `Database.write` returns, the write is
+    committed, as before.
+
+    The COMMIT is the costliest statement of a small write (SQLite writes every page the
+    transaction changed to the log), so it is made once for the writes that come together:
+    by a task of its own, after an event-loop turn in which no write joined the
+    transaction, or by the next write once `MOST` have joined it. A write alone waits one
+    loop turn. A COMMIT that fails, or a transaction that SQLite rolled back as a whole (a
+    full disk, an I/O error), fails every write that had joined it.
+    """
+
+    MOST = 64
+
+    def __init__(self, engine: AsyncEngine, checkpoints: _Checkpoints) -> None:
+        self._engine = engine
+        self._checkpoints = checkpoints
+        self._lock = asyncio.Lock()
+        self._open: _Batch | None = None
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[AsyncConnection]:
+        """This write's turn: the shared transaction's connection, for one savepoint."""
+        async with self._lock:
+            batch = self._open
+            if batch is not None and batch.joined >= self.MOST:
+                await self._commit_now(batch)
+                batch = None
+            if batch is None:
+                connection = await self._engine.connect()
+                await connection.begin()
+                loop = asyncio.get_running_loop()
+                batch = self._open = _Batch(connection, loop.create_future())
+                batch.committer = loop.create_task(self._commit_soon(batch))
+            batch.joined += 1
+            try:
+                yield batch.connection
+            except BaseException:
+                if batch.kept and batch.lost():
+                    await self._end(batch, TransactionRolledBack())
+                raise
+            batch.kept += 1
+        # Shielded: a write cancelled while it waits does not cancel the others' wait.
+        await asyncio.shield(batch.done)
+
+    async def _commit_soon(self, batch: _Batch) -> None:
+        """Commits once an event-loop turn passes in which no write joined."""
+        joined = 0
+        try:
+            while batch.joined != joined:
+                joined = batch.joined
+                await asyncio.sleep(0)
+            async with self._lock:  # after a write still in its turn
+                await self._commit_now(batch)
+        except BaseException as error:
+            # Not committed (the loop is stopping): nothing of it is kept.
+            await self._end(batch, error)
+            raise
+
+    async def _commit_now(self, batch: _Batch) -> None:
+        """With the lock held: the transaction committed, unless it is over already."""
+        if batch.done.done():
+            return
+        if batch.kept and batch.lost():
+            await self._end(batch, TransactionRolledBack())
+            return
+        try:
+            await batch.connection.commit()
+        except Exception as error:
+            await self._end(batch, error)
+            return
+        await self._end(batch, None)
+        self._checkpoints.committed()
+
+    async def _end(self, batch: _Batch, error: BaseException | None) -> None:
+        """The transaction's outcome, given to the writes that wait for it; its connection
+        goes back to the pool (a transaction still open there is rolled back)."""
+        if self._open is batch:
+            self._open = None
+        if batch.done.done():
+            return
+        if error is None:
+            batch.done.set_result(None)
+        else:
+            batch.done.set_exception(error)
+            batch.done.exception()  # a failure nobody waits for is not worth a warning
+        await batch.connection.close()
+
+    async def close(self) -> None:
+        """Waits for the write in its turn, if any, and for the open transaction's commit."""
+        async with self._lock:
+            batch = self._open
+        if batch is not None:
+            await asyncio.wait([batch.done])
+
+
+class TransactionRolledBack(RuntimeError):
+    """SQLite rolled back, as a whole, a transaction that writes had ended well in."""
+
+    def __init__(self) -> None:
+        super().__init__("SQLite rolled the transaction back (a full disk, an I/O error?)")
 
 
 class _SqliteReader:
