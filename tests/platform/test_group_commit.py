@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from binance_sandbox.storage.db import Database, TransactionRolledBack, _GroupCommit
 
@@ -143,7 +143,7 @@ def test_a_transaction_sqlite_rolled_back_fails_every_write_of_it(url: str) -> N
 
     first, second = asyncio.run(main())
     assert isinstance(first, TransactionRolledBack)
-    assert isinstance(second, Exception)
+    assert isinstance(second, OperationalError)  # its savepoint went with the transaction
     assert stored(url) == ["after"]
 
 
