@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,9 +31,12 @@ from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.ids import IdSource
 from binance_sandbox.storage.migrate import upgrade
 from binance_sandbox.storage.models import RequestLog as RequestLogRow
+from binance_sandbox.storage.snapshot import Snapshot
 from binance_sandbox.web import RequestLog
 
 log = logging.getLogger("binance_sandbox")
+
+CLOCK_MAX_AGE_S = 0.5
 
 
 @dataclass
@@ -51,28 +53,37 @@ class Platform:
     nonces: NonceCache = field(default_factory=MemoryNonceCache)
     request_log: RequestLog = field(default_factory=RequestLog)
     wakers: list[object] = field(default_factory=list)
-    _clock_checked: float = 0.0
+    # The clock as stored: other processes may move it (CLOCK_MAX_AGE_S).
+    _stored_clock: Snapshot[ClockState | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._stored_clock = Snapshot(
+            self._load_clock, None, max_age_s=CLOCK_MAX_AGE_S, kept=self._apply_clock
+        )
 
     def wake_worker(self) -> None:
         for waker in self.wakers:
             waker.wake()  # type: ignore[attr-defined]
 
-    async def refresh_clock(self) -> None:
+    async def _load_clock(self) -> ClockState | None:
         async with self.db.read() as session:
-            state = await meta.load_clock(session)
+            return await meta.load_clock(session)
+
+    def _apply_clock(self, state: ClockState | None) -> None:
         if state is not None:
             self.clock.load(state)
-        self._clock_checked = time.monotonic()
 
-    async def refresh_clock_if_stale(self, max_age_s: float = 0.5) -> None:
-        """Other processes may move the clock; look again at most every `max_age_s`."""
-        if time.monotonic() - self._clock_checked > max_age_s:
-            await self.refresh_clock()
+    async def refresh_clock(self) -> None:
+        await self._stored_clock.reload()
+
+    async def refresh_clock_if_stale(self) -> None:
+        """Other processes may move the clock; look again at most every CLOCK_MAX_AGE_S."""
+        await self._stored_clock.get()
 
     async def set_clock(self, state: ClockState) -> None:
         async with self.db.write() as session:
             await meta.save_clock(session, state)
-        self.clock.load(state)
+        self._stored_clock.put(state)
         self.wake_worker()
 
     async def flush_request_log(self) -> None:
@@ -116,7 +127,7 @@ async def open_platform(settings: Settings) -> Platform:
         networks=NetworkSwitches(db),
         nonces=nonce_cache(settings.redis_url),
     )
-    platform._clock_checked = time.monotonic()
+    platform._stored_clock.put(state)
     await mint_treasury(platform)
     return platform
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 
 from sqlalchemy import select
 
@@ -20,39 +19,42 @@ from binance_sandbox.chain.networks import Network
 from binance_sandbox.storage import meta
 from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.models import Meta
+from binance_sandbox.storage.snapshot import Snapshot
 
 PREFIX = "network:"
+
+# (coin, network) -> (withdrawals on, deposits on), for the networks switched at run time.
+Switched = dict[tuple[str, str], tuple[bool, bool]]
 
 
 class NetworkSwitches:
     def __init__(self, db: Database, *, refresh_ms: int = 500) -> None:
         self._db = db
-        self._refresh_s = refresh_ms / 1000
-        self._switched: dict[tuple[str, str], tuple[bool, bool]] = {}
-        self._loaded_at = -1e9
+        self._switched = Snapshot(self._load, Switched(), max_age_s=refresh_ms / 1000)
 
-    async def refresh(self) -> None:
+    async def _load(self) -> Switched:
         async with self._db.read() as session:
             rows = await session.execute(
                 select(Meta.key, Meta.value).where(Meta.key.like(f"{PREFIX}%"))
             )
-            switched = {}
+            switched = Switched()
             for key, value in rows:
                 _prefix, coin, network = key.split(":", 2)
                 flags = json.loads(value)
                 switched[(coin, network)] = (bool(flags["withdraw"]), bool(flags["deposit"]))
-        self._switched = switched
-        self._loaded_at = time.monotonic()
+        return switched
+
+    async def refresh(self) -> None:
+        await self._switched.reload()
 
     async def fresh(self) -> NetworkSwitches:
         """This, read again from the database when older than `refresh_ms`."""
-        if time.monotonic() - self._loaded_at > self._refresh_s:
-            await self.refresh()
+        await self._switched.get()
         return self
 
     def apply(self, net: Network) -> Network:
         """The network as it is now: its published flags, or the switches set on it."""
-        flags = self._switched.get((net.coin, net.network))
+        flags = self._switched.value.get((net.coin, net.network))
         if flags is None:
             return net
         return dataclasses.replace(net, withdraw_enable=flags[0], deposit_enable=flags[1])

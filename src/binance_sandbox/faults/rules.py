@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,6 +23,7 @@ from sqlalchemy import delete, select, update
 
 from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.models import FaultRuleRow
+from binance_sandbox.storage.snapshot import Snapshot
 
 API_FAMILIES = ("connect", "pay", "wallet")
 FAMILIES = (*API_FAMILIES, "merchant", "delivery")
@@ -136,23 +136,19 @@ class FaultBook:
     def __init__(self, db: Database, seed: int, *, refresh_ms: int = 500) -> None:
         self._db = db
         self._random = random.Random(seed)
-        self._refresh_s = refresh_ms / 1000
-        self._rules: list[FaultRule] = []
-        self._loaded_at = -1e9
+        self._rules: Snapshot[list[FaultRule]] = Snapshot(
+            self._load, [], max_age_s=refresh_ms / 1000
+        )
 
-    async def refresh(self) -> list[FaultRule]:
+    async def _load(self) -> list[FaultRule]:
         async with self._db.read() as session:
             rows = (
                 await session.execute(select(FaultRuleRow).order_by(FaultRuleRow.seq))
             ).scalars()
-            self._rules = [FaultRule.from_row(row) for row in rows]
-        self._loaded_at = time.monotonic()
-        return self._rules
+            return [FaultRule.from_row(row) for row in rows]
 
-    async def _current(self) -> list[FaultRule]:
-        if time.monotonic() - self._loaded_at > self._refresh_s:
-            return await self.refresh()
-        return self._rules
+    async def refresh(self) -> list[FaultRule]:
+        return await self._rules.reload()
 
     async def add(
         self,
@@ -214,7 +210,7 @@ class FaultBook:
     ) -> FaultRule | None:
         """The first live rule that applies (of the action types `kinds`, when given), with
         one of its uses taken."""
-        for rule in await self._current():
+        for rule in await self._rules.get():
             if rule.family != family or not rule.covers(path) or not who.matches(rule.scope):
                 continue
             if kinds is not None and rule.action["type"] not in kinds:

@@ -4,7 +4,6 @@ trading status (`systemStatus.html`, `accountStatus.html`, `apiTradingStatus.htm
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage import meta
 from binance_sandbox.storage.models import WalletAccountStatus
+from binance_sandbox.storage.snapshot import Snapshot
 
 SYSTEM_STATUS_KEY = "wallet:system_status"
 NORMAL, MAINTENANCE = 0, 1
@@ -30,32 +30,33 @@ class SystemStatus:
         return {"status": self.status, "msg": self.msg}
 
 
+NORMAL_STATUS = SystemStatus(NORMAL, DEFAULT_MSG[NORMAL])
+
+
 class StatusService:
     """The system status is kept in `sandbox_meta` so every process sees the switch; each
     process looks again at most every `max_age_s`, and at once after its own change."""
 
     def __init__(self, platform: Platform, *, max_age_s: float = 0.5) -> None:
         self.p = platform
-        self._max_age_s = max_age_s
-        self._cached: tuple[float, SystemStatus] | None = None
+        self._stored = Snapshot(self._load, NORMAL_STATUS, max_age_s=max_age_s)
 
-    async def system(self) -> SystemStatus:
-        if self._cached is not None and time.monotonic() - self._cached[0] < self._max_age_s:
-            return self._cached[1]
+    async def _load(self) -> SystemStatus:
         async with self.p.db.read() as session:
             raw = await meta.get(session, SYSTEM_STATUS_KEY)
-        data: dict[str, Any] = (
-            json.loads(raw) if raw else {"status": NORMAL, "msg": DEFAULT_MSG[NORMAL]}
-        )
-        status = SystemStatus(int(data["status"]), str(data["msg"]))
-        self._cached = (time.monotonic(), status)
-        return status
+        if not raw:
+            return NORMAL_STATUS
+        data: dict[str, Any] = json.loads(raw)
+        return SystemStatus(int(data["status"]), str(data["msg"]))
+
+    async def system(self) -> SystemStatus:
+        return await self._stored.get()
 
     async def set_system(self, status: int, msg: str | None) -> SystemStatus:
         value = SystemStatus(status, msg or DEFAULT_MSG[status])
         async with self.p.db.write() as session:
             await meta.put(session, SYSTEM_STATUS_KEY, json.dumps(value.out()))
-        self._cached = (time.monotonic(), value)
+        self._stored.put(value)
         return value
 
     async def _row(self, user_id: str) -> WalletAccountStatus | None:
