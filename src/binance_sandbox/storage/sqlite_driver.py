@@ -44,8 +44,12 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
     SQLiteDialect_aiosqlite,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
+
+from binance_sandbox.storage.inserts import PlainInsert
+from binance_sandbox.storage.models import Base
 
 Outcome = tuple[Any, list[Any], int, int | None]
 
@@ -125,10 +129,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         connection: OneHopConnection = self._adapt_connection  # type: ignore[assignment]
         driver: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         if connection.inline is not None:
-            begin = connection.pending_begin
-            if begin is not None:
-                await connection.inline.begin(driver._conn, begin)
-                connection.pending_begin = None
+            await connection.begin_pending()
             outcome = run(driver._conn, None, operation, parameters)
         else:
             outcome = await self._run_on_thread(connection, driver, run, operation, parameters)
@@ -189,6 +190,10 @@ class Inline:
             pause = min(pause * 2, 0.05)
 
 
+# The savepoint of `OneHopConnection.insert_plain`.
+SAVEPOINT = "bsx_insert"
+
+
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ("inline", "pending_begin")
     _cursor_cls = OneHopCursor
@@ -201,6 +206,51 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
     def begin_on_next_statement(self, statement: str) -> None:
         self.pending_begin = statement
+
+    @property
+    def sqlite(self) -> sqlite3.Connection:
+        """The `sqlite3` connection under aiosqlite's (for an inline connection: to be used
+        right on the event loop's thread)."""
+        conn: sqlite3.Connection = self._connection._conn
+        return conn
+
+    async def begin_pending(self) -> None:
+        """An inline connection's pending BEGIN, sent now (waiting for another process's
+        write lock as `Inline.begin` does)."""
+        assert self.inline is not None
+        begin = self.pending_begin
+        if begin is not None:
+            await self.inline.begin(self.sqlite, begin)
+            self.pending_begin = None
+
+    async def insert_plain(self, rows: Sequence[tuple[PlainInsert, Base]]) -> None:
+        """These rows inserted (`PlainInserts`), in this order, as one savepoint of the
+        transaction, by an inline connection's `sqlite3` connection itself. An error rolls
+        back to the savepoint and is raised as SQLAlchemy raises it (`IntegrityError` for a
+        duplicate key, `OperationalError` for a lock not had in time); a generated key is set
+        on its object, as `insert_rows` does."""
+        statement, values = self.pending_begin, ()
+        try:
+            await self.begin_pending()
+            sqlite = self.sqlite
+            statement = f"SAVEPOINT {SAVEPOINT}"
+            sqlite.execute(statement)
+            for plan, obj in rows:
+                statement, values = plan.sql, plan.values(obj)
+                try:
+                    cursor = sqlite.execute(statement, values)
+                except sqlite3.Error:
+                    if sqlite.in_transaction:  # not when SQLite rolled it all back
+                        sqlite.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
+                        sqlite.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
+                    raise
+                if plan.key is not None:
+                    setattr(obj, plan.key, cursor.lastrowid)
+                cursor.close()
+            statement, values = f"RELEASE SAVEPOINT {SAVEPOINT}", ()
+            sqlite.execute(statement)
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(statement, values, error, sqlite3.Error) from error
 
     def cursor(self, server_side: bool = False) -> Any:
         if server_side and self.pending_begin is not None:
