@@ -12,9 +12,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def normalize_database_url(url: str) -> str:
-    """Pick the async driver for a plain URL: `sqlite:///x.db`, `postgresql://…`."""
+    """Pick the async driver for a plain URL: `sqlite:///x.db`, `postgresql://…` (asyncpg;
+    a URL that names its driver, `postgresql+psycopg://…`, keeps it)."""
     if url.startswith(("postgres://", "postgresql://")):
-        return "postgresql+psycopg://" + url.split("://", 1)[1]
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
     if url.startswith("sqlite://") and not url.startswith("sqlite+"):
         return "sqlite+aiosqlite://" + url.split("://", 1)[1]
     return url

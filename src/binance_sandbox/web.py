@@ -48,12 +48,15 @@ class BadRequest(Exception):
 
 
 class Busy(Exception):
-    """The database could not take the request now (locked, serialization failure)."""
+    """The database could not take the request now (locked, serialization failure, a
+    connection it dropped)."""
 
 
 def is_busy(exc: BaseException) -> bool:
     if isinstance(exc, PoolTimeout):
         return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True  # the database dropped the connection (a restart): a retry gets a new one
     if isinstance(exc, OperationalError | DBAPIError):
         text = str(exc.orig if isinstance(exc, DBAPIError) else exc).lower()
         return any(
@@ -73,7 +76,15 @@ def is_busy(exc: BaseException) -> bool:
 def is_bad_value(exc: BaseException) -> bool:
     """The database or its driver refused a value the request carried: a NUL character or a
     string longer than its column (PostgreSQL), an integer past the column's range."""
-    return isinstance(exc, DataError | OverflowError)
+    if isinstance(exc, DataError | OverflowError):
+        return True
+    if isinstance(exc, DBAPIError):
+        # asyncpg's errors reach SQLAlchemy as its generic `DBAPIError`: PostgreSQL's "data
+        # exception" class (SQLSTATE 22…), or a value asyncpg itself could not encode.
+        sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+        cause = exc.orig.__cause__ if exc.orig is not None else None
+        return sqlstate.startswith("22") or isinstance(cause, ValueError)
+    return False
 
 
 BAD_VALUE = (

@@ -112,3 +112,31 @@ def test_a_locked_database_is_sys_busy(box: Any) -> None:
         # Nothing was written: the retry the guide advises creates the order.
         assert envelope(signed.post("/quote/execute", execute))["data"]["status"] == "PROCESSING"
     box.audit()
+
+
+def test_connections_the_database_dropped_are_sys_busy_then_replaced(box: Any) -> None:
+    """A PostgreSQL restart drops every connection the pool holds. No ping guards a checkout
+    (storage/db.py): a request that meets a dropped connection is the retryable 1230102, the
+    pool replaces its connections, and the retry is served."""
+    if box.database_url.startswith("sqlite"):
+        pytest.skip("a SQLite file has no server to drop connections")
+    partner = box.create_partner()
+    user = box.create_user(partner)
+    with httpx.Client(base_url=box.url) as http:
+        signed = Signed(http, partner)
+        for _ in range(4):  # connections in the pool
+            assert envelope(signed.post("/quote", {"userId": user, **QUOTE}))["success"]
+        with psycopg.connect(box.database_url, autocommit=True) as conn:
+            dropped = conn.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()
+        assert dropped is not None and dropped[0] > 0
+        answers = []
+        for _ in range(3):
+            r = signed.post("/quote", {"userId": user, **QUOTE})
+            body = envelope(r)
+            answers.append((r.status_code, body["success"], body.get("code")))
+    assert all(status == 200 for status, _ok, _code in answers)
+    assert all(ok or code == "1230102" for _status, ok, code in answers), answers
+    assert answers[-1][1], answers

@@ -55,8 +55,13 @@ class Database:
                 raise ValueError("use a SQLite file, not an in-memory database")
         else:
             kwargs["pool_size"] = pool_size
-            kwargs["pool_pre_ping"] = True
-            kwargs["connect_args"] = {"options": f"-c lock_timeout={lock_timeout_ms}"}
+            # No ping before each checkout: on asyncpg it is a transaction begun, a statement
+            # and a rollback, three round trips, more than a read itself. A connection that
+            # the server dropped (a restart) fails its statement instead; SQLAlchemy then
+            # replaces every connection of the pool, and the request gets its family's
+            # "busy, retry" error (`web.is_busy`).
+            kwargs["pool_pre_ping"] = False
+            kwargs["connect_args"] = _postgresql_settings(url, lock_timeout_ms)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine, lock_timeout_ms)
@@ -429,6 +434,14 @@ def _configure_sqlite(engine: AsyncEngine, lock_timeout_ms: int, *, inline: bool
             dbapi_connection.pending_begin = None
         if state.asyncio_safe and _in_transaction(dbapi_connection):
             dbapi_connection.rollback()
+
+
+def _postgresql_settings(url: str, lock_timeout_ms: int) -> dict[str, Any]:
+    """Connect arguments giving each session the lock timeout, as the URL's driver takes
+    them (asyncpg by default; psycopg when the URL names it)."""
+    if make_url(url).get_driver_name() == "asyncpg":
+        return {"server_settings": {"lock_timeout": str(lock_timeout_ms)}}
+    return {"options": f"-c lock_timeout={lock_timeout_ms}"}
 
 
 def _driver(connection: AsyncConnection) -> OneHopConnection:

@@ -14,7 +14,10 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def sync_url(url: str) -> str:
-    return url.replace("sqlite+aiosqlite://", "sqlite://")
+    """The URL for Alembic, which migrates synchronously: pysqlite, or psycopg."""
+    return url.replace("sqlite+aiosqlite://", "sqlite://").replace(
+        "postgresql+asyncpg://", "postgresql+psycopg://"
+    )
 
 
 def alembic_config(url: str) -> Config:
