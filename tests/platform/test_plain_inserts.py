@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from binance_sandbox.delivery.outbox import outbox_item
 from binance_sandbox.storage.db import Database
-from binance_sandbox.storage.inserts import PlainInserts, insert_new
+from binance_sandbox.storage.inserts import PlainInsert, PlainInserts, insert_new
 from binance_sandbox.storage.migrate import upgrade
 from binance_sandbox.storage.models import Merchant, OrderEvent, OutboxItem, PayOrder
 from binance_sandbox.storage.sqlite_driver import InlineDialect
@@ -192,3 +192,29 @@ def test_a_plan_is_made_once_per_class_and_columns_given() -> None:
     made = plans.plan(with_detail)
     assert made is not None and made is not plans.plan(first)
     assert made.values(with_detail)[-1] == '{"a": 1}'
+
+
+def test_any_error_midway_leaves_nothing_of_the_call(url: str, monkeypatch: Any) -> None:
+    """Not only SQLite's errors: whatever stops the call after its first row undoes it."""
+    real = PlainInsert.values
+
+    def values(plan: PlainInsert, obj: Any) -> tuple[Any, ...]:
+        if isinstance(obj, OutboxItem) and obj.ref == "p-broken":
+            raise RuntimeError("stopped")
+        return real(plan, obj)
+
+    async def main() -> list[str]:
+        db = Database(url)
+        try:
+            monkeypatch.setattr(PlainInsert, "values", values)
+            results = await asyncio.gather(
+                db.insert(*rows_of("broken")), db.insert(*rows_of("fine")), return_exceptions=True
+            )
+            assert isinstance(results[0], RuntimeError) and results[1] is None
+            async with db.read() as s:
+                refs = (await s.execute(text("SELECT order_ref FROM order_events"))).scalars()
+                return sorted(refs)
+        finally:
+            await db.dispose()
+
+    assert asyncio.run(main()) == ["p-fine"]

@@ -105,8 +105,6 @@ class PlainInserts:
                 if column.type.dialect_impl(self._dialect).bind_processor(self._dialect):
                     return None
                 bound[column.key] = (prop.key, None)
-            elif column.onupdate is not None:
-                return None
             elif column.default is not None:
                 if not column.default.is_scalar:
                     return None

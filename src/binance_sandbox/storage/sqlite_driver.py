@@ -225,32 +225,33 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
     async def insert_plain(self, rows: Sequence[tuple[PlainInsert, Base]]) -> None:
         """These rows inserted (`PlainInserts`), in this order, as one savepoint of the
-        transaction, by an inline connection's `sqlite3` connection itself. An error rolls
-        back to the savepoint and is raised as SQLAlchemy raises it (`IntegrityError` for a
-        duplicate key, `OperationalError` for a lock not had in time); a generated key is set
-        on its object, as `insert_rows` does."""
+        transaction, by an inline connection's `sqlite3` connection itself. Any error rolls
+        back to the savepoint; SQLite's is raised as SQLAlchemy raises it (`IntegrityError`
+        for a duplicate key, `OperationalError` for a lock not had in time). A generated key
+        is set on its object, as `insert_rows` does."""
         statement, values = self.pending_begin, ()
+        opened = False
+        sqlite = self.sqlite
         try:
             await self.begin_pending()
-            sqlite = self.sqlite
             statement = f"SAVEPOINT {SAVEPOINT}"
             sqlite.execute(statement)
+            opened = True
             for plan, obj in rows:
                 statement, values = plan.sql, plan.values(obj)
-                try:
-                    cursor = sqlite.execute(statement, values)
-                except sqlite3.Error:
-                    if sqlite.in_transaction:  # not when SQLite rolled it all back
-                        sqlite.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
-                        sqlite.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
-                    raise
+                cursor = sqlite.execute(statement, values)
                 if plan.key is not None:
                     setattr(obj, plan.key, cursor.lastrowid)
                 cursor.close()
             statement, values = f"RELEASE SAVEPOINT {SAVEPOINT}", ()
             sqlite.execute(statement)
-        except sqlite3.Error as error:
-            raise DBAPIError.instance(statement, values, error, sqlite3.Error) from error
+        except BaseException as error:
+            if opened and sqlite.in_transaction:  # not when SQLite rolled it all back
+                sqlite.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
+                sqlite.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
+            if isinstance(error, sqlite3.Error):
+                raise DBAPIError.instance(statement, values, error, sqlite3.Error) from error
+            raise
 
     def cursor(self, server_side: bool = False) -> Any:
         if server_side and self.pending_begin is not None:
