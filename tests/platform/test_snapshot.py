@@ -45,6 +45,14 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
+async def read_through(snapshot: Snapshot[str], source: Source) -> str:
+    """One `get`, its read (if it makes one) let end."""
+    answer = asyncio.ensure_future(snapshot.get())
+    await settle()
+    source.release()
+    return await answer
+
+
 def test_requests_that_find_it_stale_together_share_one_read() -> None:
     async def main() -> None:
         source = Source("a")
@@ -66,15 +74,9 @@ def test_it_is_read_again_once_older_than_its_age() -> None:
     async def main() -> None:
         source = Source("a")
         snapshot = Snapshot(source.load, "", max_age_s=0)
-        first = asyncio.ensure_future(snapshot.get())
-        await settle()
-        source.release()
-        assert await first == "a"
+        assert await read_through(snapshot, source) == "a"
         source.value = "b"
-        second = asyncio.ensure_future(snapshot.get())
-        await settle()
-        source.release()
-        assert await second == "b"
+        assert await read_through(snapshot, source) == "b"
         assert source.reads == 2
 
     asyncio.run(main())
@@ -143,10 +145,7 @@ def test_a_failed_read_fails_its_waiters_and_the_next_request_reads_again() -> N
         results = await asyncio.gather(*waiters, return_exceptions=True)
         assert all(isinstance(r, RuntimeError) for r in results)
         source.fail = None
-        again = asyncio.ensure_future(snapshot.get())
-        await settle()
-        source.release()
-        assert await again == "a"
+        assert await read_through(snapshot, source) == "a"
         assert source.reads == 2
 
     asyncio.run(main())
