@@ -194,6 +194,16 @@ def test_a_plan_is_made_once_per_class_and_columns_given() -> None:
     assert made.values(with_detail)[-1] == '{"a": 1}'
 
 
+def test_a_default_left_out_is_bound_as_sqlalchemy_binds_it() -> None:
+    plans = PlainInserts(InlineDialect())
+    # The Booleans left out: their defaults (True, False) through SQLite's processor.
+    merchant = Merchant(merchant_id="m1", name="M", api_key="k", api_secret="s", created_at=1)
+    made = plans.plan(merchant)
+    assert made is not None
+    defaults = {value for attr, value in made.parameters if attr is None}
+    assert defaults == {"[]", 1, 0} and all(type(v) is not bool for v in defaults)
+
+
 def test_any_error_midway_leaves_nothing_of_the_call(url: str, monkeypatch: Any) -> None:
     """Not only SQLite's errors: whatever stops the call after its first row undoes it."""
     real = PlainInsert.values

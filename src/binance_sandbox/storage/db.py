@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import PoolResetState, StaticPool
 
-from binance_sandbox.storage.inserts import PlainInserts, insert_rows
+from binance_sandbox.storage.inserts import OneStatementInserts, PlainInserts, insert_rows
 from binance_sandbox.storage.models import Base
 from binance_sandbox.storage.sqlite_driver import (
     INLINE_DRIVER,
@@ -86,6 +86,7 @@ class Database:
         self._single_statement_engine = self.engine.execution_options(
             **({"sqlite_begin": None} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
         )
+        self._one_statement = OneStatementInserts(self.engine.dialect)
         self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reader = _SqliteReader(url) if self.is_sqlite else None
         # On SQLite a write session joins the shared transaction as a savepoint of it.
@@ -156,10 +157,20 @@ class Database:
 
     async def insert(self, *objects: Base) -> None:
         """A write, as `write()`'s, that only inserts these new rows (`insert_new`), in this
-        order; on a Core connection, with no ORM session around it."""
+        order; on a Core connection, with no ORM session around it. On PostgreSQL the rows
+        are one statement (`OneStatementInserts`): its foreign keys are checked at its end,
+        so a row may still refer to one given before it."""
         if self._group is None:
-            async with self._write_engine.begin() as connection:
-                await connection.run_sync(insert_rows, objects)
+            one = self._one_statement.plan(objects)
+            if one is None:
+                async with self._write_engine.begin() as connection:
+                    await connection.run_sync(insert_rows, objects)
+                return
+            # PostgreSQL: all the rows in one statement, one transaction of its own: one round
+            # trip where `BEGIN`, an INSERT each and `COMMIT` were as many.
+            async with self._single_statement_engine.connect() as connection:
+                result = await connection.exec_driver_sql(one.sql, one.values(objects))
+                one.set_keys(objects, result.one())
             return
         async with self._group.turn() as connection:
             plain = [(plan, obj) for obj in objects if (plan := self._plain_inserts.plan(obj))]
