@@ -12,8 +12,9 @@ a write that is only these rows (no ORM session at all).
 `PlainInserts` is the same write for a driver connection (SQLite's, in `Database.insert`):
 the INSERT compiled by SQLAlchemy, once, and its values passed as they are. It is used only
 where SQLAlchemy would pass them unchanged too: no column given has a bind processor for the
-dialect, and each column left out has no default or a scalar one (bound as its value, as
-SQLAlchemy binds it); otherwise there is no plan and the write goes through SQLAlchemy.
+dialect, and each column left out has no default or a scalar one (bound as SQLAlchemy binds
+it, through the type's processor if it has one); otherwise there is no plan and the write goes
+through SQLAlchemy.
 
 `OneStatementInserts` is the same write on PostgreSQL as one statement: each row's INSERT a
 data-modifying `WITH` of one `SELECT` that returns the generated keys. PostgreSQL runs every
