@@ -60,7 +60,7 @@ class Base(DeclarativeBase):
 @cache
 def _plain(cls: type[Base]) -> tuple[ClassManager[Any], frozenset[str]] | None:
     """The class's manager and column attributes, if none of its attributes has set
-    listeners."""
+    listeners (decided once per class, at its first `new_row`)."""
     mapper = inspect(cls)
     manager = mapper.class_manager
     if mapper.relationships or any(manager[key].dispatch.set for key in manager):
