@@ -22,6 +22,7 @@ from sqlalchemy.pool import PoolResetState, StaticPool
 
 from binance_sandbox.storage.inserts import OneStatementInserts, PlainInserts, insert_rows
 from binance_sandbox.storage.models import Base
+from binance_sandbox.storage.reads import PlainReads
 from binance_sandbox.storage.sqlite_driver import (
     INLINE_DRIVER,
     OneHopConnection,
@@ -347,11 +348,19 @@ class _SqliteReader:
             cursor.close()
 
         self._connection: Connection | None = None
+        self._plain = PlainReads(self.engine.dialect)
 
     def rows(self, statement: Executable, params: Mapping[str, Any] | None) -> Sequence[Row[Any]]:
         if self._connection is None or self._connection.invalidated:
             self._connection = self.engine.connect()
-        return self._connection.execute(statement, params).all()
+        given = params or {}
+        plan = self._plain.plan(statement, given)
+        if plan is None:
+            return self._connection.execute(statement, params).all()
+        # A statement SQLAlchemy would run unchanged, run by the `sqlite3` connection itself.
+        driver = self._connection.connection.dbapi_connection
+        assert isinstance(driver, sqlite3.Connection)
+        return plan.rows(driver, given)
 
     def dispose(self) -> None:
         if self._connection is not None:
