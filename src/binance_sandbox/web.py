@@ -105,6 +105,15 @@ def describe_errors(errors: Sequence[Any]) -> str:
     return "; ".join(parts)
 
 
+def header_map(request: Request) -> dict[str, str]:
+    """The request's headers by name, the last of a repeated one. ASGI servers give the names
+    in lower case (Starlette's own lookups rely on it); read from the scope, without
+    Starlette's `Headers` decoding them a second time."""
+    return {
+        name.decode("latin-1"): value.decode("latin-1") for name, value in request.scope["headers"]
+    }
+
+
 def parse_json_object(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         return {}

@@ -13,7 +13,7 @@ from binance_sandbox.connect import errors
 from binance_sandbox.connect.auth import AuthFailure, PartnerAuth, authenticate
 from binance_sandbox.connect.envelope import error
 from binance_sandbox.platform import Platform
-from binance_sandbox.web import BadRequest, Family, is_busy, parse_model
+from binance_sandbox.web import BadRequest, Family, header_map, is_busy, parse_model
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -58,7 +58,7 @@ async def connect_request(request: Request) -> ConnectRequest:
     result = await authenticate(
         platform.partners,
         platform.clock,
-        headers={k.lower(): v for k, v in request.headers.items()},
+        headers=header_map(request),
         body=body,
         client_ip=request.client.host if request.client else None,
         recv_window_ms=platform.settings.connect_recv_window_ms,

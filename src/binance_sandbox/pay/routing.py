@@ -13,7 +13,7 @@ from binance_sandbox import jsonwire
 from binance_sandbox.pay import errors
 from binance_sandbox.pay.auth import MerchantAuth, PayAuthFailure, authenticate
 from binance_sandbox.platform import Platform
-from binance_sandbox.web import BadRequest, Family, is_busy, parse_json_object
+from binance_sandbox.web import BadRequest, Family, header_map, is_busy, parse_json_object
 
 M = TypeVar("M", bound=BaseModel)
 SUCCESS = "000000"
@@ -112,7 +112,7 @@ async def pay_request(request: Request) -> PayRequest:
         request.app.state.merchants,
         platform.nonces,
         platform.clock,
-        headers={k.lower(): v for k, v in request.headers.items()},
+        headers=header_map(request),
         body=body,
         client_ip=request.client.host if request.client else None,
         recv_window_ms=platform.settings.pay_recv_window_ms,
