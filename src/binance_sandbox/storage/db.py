@@ -126,7 +126,9 @@ class Database:
         connection of its own: an indexed read takes SQLite microseconds, less than handing
         it to a driver thread and being woken with its answer. A WAL reader does not wait for
         writers; in the rare case SQLite still answers "busy" (a checkpoint resetting the
-        log) the read goes the pooled, threaded way, which waits.
+        log) the read goes the pooled, threaded way, which waits. A statement SQLAlchemy
+        would run unchanged is run by that connection's `sqlite3` connection itself
+        (`PlainReads`).
         """
         if self._reader is not None:
             try:

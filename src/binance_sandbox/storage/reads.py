@@ -39,10 +39,8 @@ class PlainRead:
     columns: SimpleResultMetaData
 
     def rows(self, connection: sqlite3.Connection, params: Mapping[str, Any]) -> Sequence[Row[Any]]:
-        values = tuple(
-            params[name] if default is _REQUIRED or name in params else default
-            for name, default in self.parameters
-        )
+        # `PlainReads.plan` saw every required name given.
+        values = tuple(params.get(name, default) for name, default in self.parameters)
         try:
             fetched = connection.execute(self.sql, values).fetchall()
         except sqlite3.Error as error:
