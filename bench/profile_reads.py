@@ -125,19 +125,27 @@ LOADS = {
 }
 
 
-async def profile(url: str, pid: int, read: str, seconds: int, out: str, spy: str) -> None:
+# py-spy's output format by the file's extension: a flame graph (SVG) by default.
+FORMATS = {"json": ["-f", "speedscope"], "txt": ["-f", "raw"]}
+
+
+async def profile(
+    url: str, pid: int, read: str, seconds: int, out: str, spy: str, rate: int
+) -> None:
     make, ok = await LOADS[read](url)
     await run(url, "warm-up", make(300), 16, ok)
     recorder = await asyncio.create_subprocess_exec(
         spy,
         "record",
+        "--rate",
+        str(rate),
         "-p",
         str(pid),
         "-d",
         str(seconds),
         "-o",
         out,
-        *(["-f", "speedscope"] if out.endswith(".json") else []),
+        *FORMATS.get(out.rsplit(".", 1)[-1], []),
     )
     await asyncio.sleep(1)  # py-spy attaches
     done = 0
@@ -156,7 +164,12 @@ def main() -> None:
     )
     options.add_argument("read", choices=sorted(LOADS))
     options.add_argument("--seconds", type=int, default=15)
-    options.add_argument("--out", default=None, help="file.svg (flame graph) or file.json")
+    options.add_argument(
+        "--out",
+        default=None,
+        help="file.svg (flame graph), file.json (speedscope) or file.txt (collapsed stacks)",
+    )
+    options.add_argument("--rate", type=int, default=100, help="samples per second")
     options.add_argument("--database", default=None, help="postgresql://… (default: SQLite)")
     args = options.parse_args()
     spy = shutil.which("py-spy")
@@ -166,7 +179,7 @@ def main() -> None:
     with database_url(args.database) as database:
         server = serve(database, env=UNLIMITED)
         try:
-            run_async(profile(server.url, server.pid, args.read, args.seconds, out, spy))
+            run_async(profile(server.url, server.pid, args.read, args.seconds, out, spy, args.rate))
         finally:
             stop(server.process)
 

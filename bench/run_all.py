@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ("prime", "pay", "wallet", "deposit", "cpu", "prism", "e2e", "scale")
+BENCHES = ("prime", "pay", "wallet", "deposit", "cpu", "floor", "prism", "e2e", "scale")
 
 
 def command(name: str, args: argparse.Namespace) -> list[str]:

@@ -53,7 +53,7 @@ from binance_sandbox.prime.service import PrimeService
 from binance_sandbox.wallet.routes import api_router, sapi_router, wapi_router
 from binance_sandbox.wallet.routing import unknown_path
 from binance_sandbox.wallet.service import build_wapi
-from binance_sandbox.web import StaticRoutes
+from binance_sandbox.web import AppState, StaticRoutes
 
 log = logging.getLogger("binance_sandbox")
 
@@ -182,6 +182,7 @@ def create_app(settings: Settings) -> FastAPI:
         ),
         lifespan=lifespan,
     )
+    app.state = AppState()
     routers = [
         prime_router,
         wallet_router,

@@ -45,14 +45,24 @@ def _encode(value: Any, out: list[str]) -> None:
     elif isinstance(value, Decimal):
         out.append(_number(value))
     elif isinstance(value, dict):
-        out.append("{")
-        for i, (key, item) in enumerate(value.items()):
-            if i:
-                out.append(",")
-            out.append(_string(str(key)))
-            out.append(":")
-            _encode(item, out)
-        out.append("}")
+        append = out.append
+        separator = "{"
+        for key, item in value.items():
+            append(separator)
+            separator = ","
+            append(_string(key if type(key) is str else str(key)))
+            append(":")
+            # An answer's values are mostly these three: written here, without a call each.
+            item_kind = type(item)
+            if item_kind is str:
+                append(_string(item))
+            elif item is None:
+                append("null")
+            elif item_kind is int:
+                append(int.__repr__(item))
+            else:
+                _encode(item, out)
+        append("{}" if separator == "{" else "}")
     elif isinstance(value, list | tuple):
         out.append("[")
         for i, item in enumerate(value):

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import State
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -112,6 +113,37 @@ def header_map(request: Request) -> dict[str, str]:
     return {
         name.decode("latin-1"): value.decode("latin-1") for name, value in request.scope["headers"]
     }
+
+
+class AppState(State):
+    """`app.state` whose values are the object's own attributes.
+
+    Starlette's `State` keeps them in a dictionary read by `__getattr__`, which Python calls
+    only once its ordinary lookup has failed and formatted an AttributeError: for every read,
+    several a request. Here that dictionary is the instance's own, so a read finds the value
+    at once; setting, deleting and a missing name behave as in `State`."""
+
+    def __init__(self) -> None:
+        """Empty; `State.__init__` would set `_state` as an attribute of its own."""
+
+    @property
+    def _state(self) -> dict[str, Any]:  # type: ignore[override]
+        return self.__dict__
+
+
+def noted(request: Request, name: str) -> Any:
+    """What the request's handling noted under `name` (`request.state.<name> = …`), or None.
+
+    Starlette keeps those notes in the scope's "state" dictionary; reading it there costs a
+    lookup, where `getattr(request.state, name, None)` raises and formats an AttributeError
+    for every name not set."""
+    return request.scope.get("state", {}).get(name)
+
+
+def client_host(request: Request) -> str | None:
+    """The caller's address, from the ASGI scope (without building Starlette's `Address`)."""
+    client = request.scope.get("client")
+    return client[0] if client else None
 
 
 def parse_json_object(raw: bytes) -> dict[str, Any]:
@@ -404,12 +436,12 @@ def _record(
         family=family,
         method=request.method,
         path=request.scope["path"],  # not `request.url`: it parses the whole URL
-        caller=getattr(request.state, "caller", None),
-        client_ip=request.client.host if request.client else None,
+        caller=noted(request, "caller"),
+        client_ip=client_host(request),
         http_status=response.status_code,
         code=code,
         latency_ms=int(elapsed * 1000),
-        explanation=getattr(request.state, "explanation", None),
+        explanation=noted(request, "explanation"),
     )
     request_log.add(entry)
     request_logger.info(

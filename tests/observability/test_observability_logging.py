@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from binance_sandbox.observability.logging import JsonFormatter
+from binance_sandbox.observability.logging import TEXT_FORMAT, JsonFormatter, TextFormatter
 from binance_sandbox.serving import free_port
 
 
@@ -36,6 +36,17 @@ def test_formatter_writes_one_json_object_with_the_extras() -> None:
     assert entry["latency_ms"] == 3
     assert entry["time"].endswith("+00:00")
     assert "args" not in entry and "msg" not in entry
+
+
+def test_text_formatter_writes_what_the_standard_formatter_writes() -> None:
+    """The same lines as `logging.Formatter`, within a second, across seconds and back."""
+    ours, standard = TextFormatter(TEXT_FORMAT), logging.Formatter(TEXT_FORMAT)
+    base = 1_800_000_000.0
+    for created in (base, base + 0.001, base + 0.999, base + 1.0, base + 61.5, base + 0.5):
+        record = logging.LogRecord("bsx", logging.INFO, "", 0, "GET %s", ("/x",), None)
+        record.created, record.msecs = created, int((created - int(created)) * 1000)
+        assert ours.format(record) == standard.format(record)
+    assert ours.formatTime(record, "%H") == standard.formatTime(record, "%H")
 
 
 def test_formatter_keeps_the_traceback() -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Executable, bindparam, create_engine, select
+from sqlalchemy import Executable, Row, bindparam, create_engine, select
+from sqlalchemy.engine import IteratorResult
+from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.exc import ProgrammingError, StatementError
 from test_plain_inserts import order
 
@@ -21,7 +23,7 @@ from binance_sandbox.prime.service import _FIND_ORDER
 from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.migrate import upgrade
 from binance_sandbox.storage.models import ChainTransfer, Merchant, PayOrder
-from binance_sandbox.storage.reads import PlainReads
+from binance_sandbox.storage.reads import PlainReads, row_class
 
 
 @pytest.fixture
@@ -65,8 +67,11 @@ def test_plain_rows_are_sqlalchemys_rows(url: str) -> None:
                 expected = (await conn.execute(statement, params)).all()
             assert [tuple(r) for r in rows] == [tuple(r) for r in expected]
             assert rows[0]._mapping == expected[0]._mapping
-            assert (rows[0].merchant_trade_no, rows[0].fiat_amount) == ("t1", None)
-            assert type(rows[0]) is type(expected[0])
+            assert (rows[0].merchant_trade_no, rows[0].transaction_id) == ("t1", None)
+            assert isinstance(rows[0], Row)
+            assert rows == expected
+            for key in expected[0]._fields:
+                assert getattr(rows[0], key) == getattr(expected[0], key)
             assert await db.rows(statement, {"merchant_id": "m1", "key": "none"}) == []
         finally:
             await db.dispose()
@@ -153,3 +158,20 @@ def test_plans_stop_at_most() -> None:
         for _ in range(3)
     ]
     assert [plans.plan(s, {"k": "a"}) is not None for s in made] == [True, True, False]
+
+
+def test_a_plain_row_reads_its_columns_by_name_as_a_row_does() -> None:
+    """Every column by name through the class; a name `Row` has itself (`count`, `index`)
+    means on a plain row what it means on SQLAlchemy's."""
+    keys = ["status", "count", "index", "_hidden", "two words"]
+    data = ("PAID", 3, 4, "h", "w")
+    columns = SimpleResultMetaData(keys)
+    row = row_class(keys)(columns, None, columns._key_to_index, data)
+    (expected,) = IteratorResult(columns, iter([data])).all()
+    for name in ("status", "count", "index", "two words"):
+        assert getattr(row, name) == getattr(expected, name)
+    assert row._mapping == expected._mapping
+    assert tuple(row) == data
+    assert row == expected
+    with pytest.raises(AttributeError):
+        row.missing  # noqa: B018

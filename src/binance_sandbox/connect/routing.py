@@ -13,7 +13,7 @@ from binance_sandbox.connect import errors
 from binance_sandbox.connect.auth import AuthFailure, PartnerAuth, authenticate
 from binance_sandbox.connect.envelope import error
 from binance_sandbox.platform import Platform
-from binance_sandbox.web import BadRequest, Family, header_map, is_busy, parse_model
+from binance_sandbox.web import BadRequest, Family, client_host, header_map, is_busy, parse_model
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -60,7 +60,7 @@ async def connect_request(request: Request) -> ConnectRequest:
         platform.clock,
         headers=header_map(request),
         body=body,
-        client_ip=request.client.host if request.client else None,
+        client_ip=client_host(request),
         recv_window_ms=platform.settings.connect_recv_window_ms,
     )
     if isinstance(result, AuthFailure):

@@ -16,12 +16,13 @@ from binance_sandbox.connect import errors as connect_errors
 from binance_sandbox.faults.rules import MAX_LATENCY_MS, ROUTE_FAMILIES, FaultBook, Identity
 from binance_sandbox.pay import errors as pay_errors
 from binance_sandbox.wallet import errors as wallet_errors
+from binance_sandbox.web import noted
 
 _UNKNOWN_OUTCOME = "bsx_fault_504"
 
 
 def identity(fault_family: str, request: Request) -> Identity:
-    caller = getattr(request.state, "caller", None)
+    caller = noted(request, "caller")
     if fault_family == "connect":
         return Identity(partner_client_id=caller)
     if fault_family == "pay":
@@ -68,7 +69,7 @@ class ApiFaults:
 
     async def before(self, route_family: str, request: Request) -> None:
         fault_family = ROUTE_FAMILIES.get(route_family)
-        if fault_family is None:
+        if fault_family is None or not await self.book.any_live():
             return
         rule = await self.book.take(
             fault_family, request.scope["path"], identity(fault_family, request)
@@ -86,7 +87,7 @@ class ApiFaults:
             setattr(request.state, _UNKNOWN_OUTCOME, rule.id)
 
     def after(self, route_family: str, request: Request, response: Response) -> Response:
-        if getattr(request.state, _UNKNOWN_OUTCOME, None) is None:
+        if noted(request, _UNKNOWN_OUTCOME) is None:
             return response
         # The operation ran; the caller only learns that the outcome is unknown.
         return Response(status_code=504)

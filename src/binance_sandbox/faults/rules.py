@@ -205,6 +205,11 @@ class FaultBook:
             await session.execute(query)
         await self.refresh()
 
+    async def any_live(self) -> bool:
+        """Whether any rule is live: most of the time none is, and a request then looks no
+        further."""
+        return bool(await self._rules.get())
+
     async def take(
         self, family: str, path: str, who: Identity, *, kinds: tuple[str, ...] | None = None
     ) -> FaultRule | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -24,6 +25,24 @@ _STANDARD = frozenset(logging.LogRecord("", logging.INFO, "", 0, "", None, None)
     "asctime",
     "taskName",
 }
+
+
+class TextFormatter(logging.Formatter):
+    """`logging.Formatter`, with the date and time of each second formatted once: every
+    request's log line has its time, and `time.strftime` cost a sixth of the line."""
+
+    _second: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        if datefmt is not None:
+            return super().formatTime(record, datefmt)
+        second, text = self._second
+        if int(record.created) != second:
+            second = int(record.created)
+            text = time.strftime(self.default_time_format, self.converter(record.created))
+            self._second = (second, text)  # one assignment: threads see either pair whole
+        msec_format = self.default_msec_format
+        return msec_format % (text, record.msecs) if msec_format else text
 
 
 class JsonFormatter(logging.Formatter):
@@ -50,9 +69,7 @@ def configure_logging(log_format: LogFormat = "text", level: int = logging.INFO)
     """Send the root logger's records to stderr in the chosen format (replacing any handlers
     it had, so calling this twice does not print everything twice)."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
-    )
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter(TEXT_FORMAT))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -13,7 +13,14 @@ from binance_sandbox import jsonwire
 from binance_sandbox.pay import errors
 from binance_sandbox.pay.auth import MerchantAuth, PayAuthFailure, authenticate
 from binance_sandbox.platform import Platform
-from binance_sandbox.web import BadRequest, Family, header_map, is_busy, parse_json_object
+from binance_sandbox.web import (
+    BadRequest,
+    Family,
+    client_host,
+    header_map,
+    is_busy,
+    parse_json_object,
+)
 
 M = TypeVar("M", bound=BaseModel)
 SUCCESS = "000000"
@@ -114,7 +121,7 @@ async def pay_request(request: Request) -> PayRequest:
         platform.clock,
         headers=header_map(request),
         body=body,
-        client_ip=request.client.host if request.client else None,
+        client_ip=client_host(request),
         recv_window_ms=platform.settings.pay_recv_window_ms,
         max_body_bytes=platform.settings.pay_max_body_bytes,
     )

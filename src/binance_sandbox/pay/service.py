@@ -84,9 +84,25 @@ _FIND_ORDER = {
 }
 
 
-# The same lookup as columns (`Database.rows`), for the order query: it changes nothing.
+# The same lookup as columns (`Database.rows`), for the order query: it changes nothing, and
+# reads only what the answer shows (`PayService.order_out`), not the order's stored request,
+# URLs or refund bookkeeping.
+_ORDER_OUT_COLUMNS = (
+    PayOrder.merchant_id,
+    PayOrder.prepay_id,
+    PayOrder.transaction_id,
+    PayOrder.merchant_trade_no,
+    PayOrder.status,
+    PayOrder.currency,
+    PayOrder.order_amount,
+    PayOrder.payer_user_id,
+    PayOrder.payer_wallet,
+    PayOrder.pass_through_info,
+    PayOrder.transact_time,
+    PayOrder.create_time,
+)
 _QUERY_ORDER = {
-    by_prepay_id: select(PayOrder.__table__).where(
+    by_prepay_id: select(*_ORDER_OUT_COLUMNS).where(
         PayOrder.merchant_id == bindparam("merchant_id"), column == bindparam("key")
     )
     for by_prepay_id, column in ((True, PayOrder.prepay_id), (False, PayOrder.merchant_trade_no))

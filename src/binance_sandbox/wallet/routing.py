@@ -25,7 +25,7 @@ from binance_sandbox.wallet import errors
 from binance_sandbox.wallet.auth import API_KEY, AuthFailure, WalletKey, authenticate
 from binance_sandbox.wallet.params import Params
 from binance_sandbox.wallet.service import Wapi
-from binance_sandbox.web import BadRequest, Family, is_busy
+from binance_sandbox.web import BadRequest, Family, client_host, is_busy, noted
 
 WEIGHT_HEADERS = ("X-MBX-USED-WEIGHT-1M", "X-MBX-USED-WEIGHT")
 
@@ -82,7 +82,7 @@ def _weighted(family: Family) -> type[APIRoute]:
 
             async def with_weight(request: Request) -> Response:
                 response: Response = await handler(request)
-                used = getattr(request.state, "used_weight", None)
+                used = noted(request, "used_weight")
                 if used is not None:
                     for name in WEIGHT_HEADERS:
                         response.headers[name] = str(used)
@@ -131,7 +131,7 @@ class Guard:
         wapi: Wapi = request.app.state.wapi
         await platform.refresh_clock_if_stale()
         now = platform.clock.now_ms()
-        client_ip = request.client.host if request.client else None
+        client_ip = client_host(request)
         api_key = request.headers.get("x-mbx-apikey", "").strip()
         lookup = self.signed and API_KEY.match(api_key) is not None
         known = await wapi.keys.get(api_key) if lookup else None
