@@ -10,7 +10,7 @@ requests. For each server this prints the CPU milliseconds per request (as `benc
 `bare / query`, the share of its own bare endpoint's throughput the query reaches. Run by
 hand:
 
-    uv run python bench/bench_floor.py [--requests 3000] [--rounds 3]
+    uv run python bench/bench_floor.py [--requests 3000] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -151,29 +151,46 @@ def floor_queries(n: int) -> list[Request]:
     ]
 
 
-async def cpu_per_request(
+async def cpu_ms(
     url: str,
     pid: int,
-    loads: Loads,
+    load: Callable[[int], list[Request]],
+    ok: Callable[[Reply], bool],
     requests: int,
-    rounds: int,
-) -> dict[str, float]:
-    samples: dict[str, list[float]] = {name: [] for name in loads}
+) -> float:
+    """The server's CPU milliseconds per request over one batch, after a warm-up."""
+    await run(url, "warm-up", load(200), 16, ok)
+    before = cpu_seconds(pid)
+    result = await run(url, "measured", load(requests), 16, ok)
+    if result.errors:
+        raise SystemExit(f"{url}: {result.errors} errors, e.g. {result.error_samples}")
+    return (cpu_seconds(pid) - before) * 1000 / requests
+
+
+async def measure(
+    floor: tuple[str, int], sandbox: tuple[str, int], requests: int, rounds: int
+) -> dict[str, dict[str, float]]:
+    """Both servers, each round measuring the four rows one after the other: on a shared
+    machine a slow minute then weighs on all four alike."""
+    sandbox_query, sandbox_ok = await pay_query(sandbox[0])
+    rows: dict[str, Loads] = {
+        FLOOR: {"bare": (healthz, status_200), "query": (floor_queries, envelope_ok)},
+        SANDBOX: {"bare": (healthz, status_200), "query": (sandbox_query, sandbox_ok)},
+    }
+    servers = {FLOOR: floor, SANDBOX: sandbox}
+    samples: dict[str, dict[str, list[float]]] = {name: {"bare": [], "query": []} for name in rows}
     for _ in range(rounds):
-        for name, (load, ok) in loads.items():
-            await run(url, "warm-up", load(200), 16, ok)
-            before = cpu_seconds(pid)
-            result = await run(url, name, load(requests), 16, ok)
-            if result.errors:
-                raise SystemExit(f"{name}: {result.errors} errors, e.g. {result.error_samples}")
-            samples[name].append((cpu_seconds(pid) - before) * 1000 / requests)
-    return {name: statistics.median(values) for name, values in samples.items()}
+        for name, loads in rows.items():
+            url, pid = servers[name]
+            for row, (load, ok) in loads.items():
+                samples[name][row].append(await cpu_ms(url, pid, load, ok, requests))
+    return {
+        name: {row: statistics.median(values) for row, values in by_row.items()}
+        for name, by_row in samples.items()
+    }
 
 
-async def measure_sandbox(url: str, pid: int, requests: int, rounds: int) -> dict[str, float]:
-    query, ok = await pay_query(url)
-    loads: Loads = {"bare": (healthz, status_200), "query": (query, ok)}
-    return await cpu_per_request(url, pid, loads, requests, rounds)
+FLOOR, SANDBOX = "raw ASGI app (the floor)", "binance-sandbox"
 
 
 def main() -> None:
@@ -181,10 +198,12 @@ def main() -> None:
         serve_floor(int(sys.argv[2]), sys.argv[3])
         return
     options = parser(__doc__, requests=3000)
-    options.add_argument("--rounds", type=int, default=3)
+    options.add_argument("--rounds", type=int, default=5)
     args = options.parse_args()
-    results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory(prefix="bsx-floor-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="bsx-floor-") as tmp,
+        database_url(args.database) as database,
+    ):
         port = free_port()
         floor = subprocess.Popen(
             [sys.executable, __file__, "serve-floor", str(port), str(Path(tmp) / "floor.db")],
@@ -192,33 +211,29 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
             env=os.environ.copy(),
         )
-        url = f"http://127.0.0.1:{port}"
+        floor_url = f"http://127.0.0.1:{port}"
+        server = None
         try:
-            wait_healthy(url, floor)
-            loads: Loads = {"bare": (healthz, status_200), "query": (floor_queries, envelope_ok)}
-            results["raw ASGI app (the floor)"] = run_async(
-                cpu_per_request(url, floor.pid, loads, args.requests, args.rounds)
+            wait_healthy(floor_url, floor)
+            server = serve(database, env=UNLIMITED)
+            results = run_async(
+                measure(
+                    (floor_url, floor.pid),
+                    (server.url, server.pid),
+                    args.requests,
+                    args.rounds,
+                )
             )
         finally:
             stop(floor)
-    with database_url(args.database) as database:
-        server = serve(database, env=UNLIMITED)
-        try:
-            results["binance-sandbox"] = run_async(
-                measure_sandbox(server.url, server.pid, args.requests, args.rounds)
-            )
-        finally:
-            stop(server.process)
-    print(f"{'server':<28}{'bare ms':>10}{'query ms':>10}{'bare / query':>14}")
+            if server is not None:
+                stop(server.process)
+    print(f"{'server (CPU ms / request)':<28}{'bare':>10}{'query':>10}{'bare / query':>14}")
     for name, cpu in results.items():
-        print(
-            f"{name:<28}{cpu['bare']:>10.3f}{cpu['query']:>10.3f}{cpu['bare'] / cpu['query']:>14.2f}"
-        )
-    sandbox, floor_cpu = results["binance-sandbox"], results["raw ASGI app (the floor)"]
-    print(
-        f"the floor's query against the sandbox's bare endpoint: "
-        f"{sandbox['bare'] / floor_cpu['query']:.2f}"
-    )
+        ratio = cpu["bare"] / cpu["query"]
+        print(f"{name:<28}{cpu['bare']:>10.3f}{cpu['query']:>10.3f}{ratio:>14.2f}")
+    floor_against_ours = results[SANDBOX]["bare"] / results[FLOOR]["query"]
+    print(f"the floor's query against the sandbox's bare endpoint: {floor_against_ours:.2f}")
 
 
 if __name__ == "__main__":

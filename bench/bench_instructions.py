@@ -27,11 +27,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_floor import floor_queries
+from bench_pay import envelope_ok
 from bench_wallet import UNLIMITED
-from common import ADMIN, parser, run, run_async, stop, wait_healthy
-from profile_reads import LOADS
+from common import ADMIN, healthz, parser, run, run_async, status_200, stop, wait_healthy
+from profile_reads import LOADS, Load
 
 from binance_sandbox.serving import free_port
+
+HERE = Path(__file__).resolve().parent
 
 
 def serve_slowed(slow: float, args: list[str]) -> None:
@@ -78,8 +82,15 @@ async def instrument(pid: int, state: str) -> None:
         raise SystemExit(f"callgrind_control -i {state} failed")
 
 
+# The raw ASGI app of `bench_floor.py`: the floor of a signed read on the same uvicorn.
+FLOOR_LOADS: dict[str, Load] = {
+    "floor-query": (floor_queries, envelope_ok),
+    "floor-healthz": (healthz, status_200),
+}
+
+
 async def drive(url: str, pid: int, load: str, requests: int) -> None:
-    make, ok = await LOADS[load](url)
+    make, ok = FLOOR_LOADS[load] if load in FLOOR_LOADS else await LOADS[load](url)
     await run(url, "warm-up", make(200), 16, ok)
     await instrument(pid, "on")
     await asyncio.sleep(2)  # callgrind takes the command at its next check
@@ -93,7 +104,12 @@ def count(load: str, requests: int, slow: float) -> int:
     with tempfile.TemporaryDirectory(prefix="bsx-instr-") as tmp:
         port = free_port()
         out = str(Path(tmp) / "callgrind.out")
-        server_args = ["--port", str(port), "--database", f"sqlite:///{tmp}/bench.db"]
+        if load in FLOOR_LOADS:
+            server = [str(HERE / "bench_floor.py"), "serve-floor", str(port), f"{tmp}/floor.db"]
+        else:
+            server = [__file__, "serve-slowed", str(slow), "--port", str(port)]
+            server += ["--database", f"sqlite:///{tmp}/bench.db", "--admin-token", ADMIN]
+            server += ["--no-worker"]
         process = subprocess.Popen(
             [
                 "valgrind",
@@ -101,13 +117,7 @@ def count(load: str, requests: int, slow: float) -> int:
                 "--instr-atstart=no",
                 f"--callgrind-out-file={out}",
                 sys.executable,
-                __file__,
-                "serve-slowed",
-                str(slow),
-                *server_args,
-                "--admin-token",
-                ADMIN,
-                "--no-worker",
+                *server,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -127,7 +137,9 @@ def main(argv: list[str]) -> None:
         serve_slowed(float(argv[1]), argv[2:])
         return
     options = parser(__doc__, requests=2000)
-    options.add_argument("--loads", default="pay-query,healthz", help=", ".join(LOADS))
+    options.add_argument(
+        "--loads", default="pay-query,healthz", help=", ".join([*LOADS, *FLOOR_LOADS])
+    )
     options.add_argument("--slow", type=float, default=50.0)
     args = options.parse_args(argv)
     counts: dict[str, Any] = {}

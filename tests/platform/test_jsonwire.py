@@ -65,3 +65,36 @@ def test_dumps_writes_what_json_dumps_writes() -> None:
 def test_dumps_refuses_a_float() -> None:
     with pytest.raises(TypeError):
         jsonwire.dumps({"amount": 1.5})
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"amount": 25.10, "n": 3, "e": 1e2, "s": "\\u00e9"}',
+        '{"a": [1, 2.5, null, true]}',
+        "[1.0]",
+        '{"a": 1}'.encode("utf-16"),
+        '{"a": 1}'.encode("utf-32-le"),
+        b"\xef\xbb\xbf{}",
+        "\ufeff{}",
+        b'{"a": 1',
+        b"\xff\xfe\x00",
+        b"",
+        bytearray(b'{"a": 0.1}'),
+    ],
+)
+def test_loads_parses_as_json_loads_with_decimals(data: str | bytes) -> None:
+    """The same values, or the same error, as `json.loads(data, parse_float=Decimal)`."""
+    try:
+        expected: object = json.loads(data, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as error:
+        with pytest.raises(type(error)):
+            jsonwire.loads(data)
+        return
+    assert jsonwire.loads(data) == expected
+    assert repr(jsonwire.loads(data)) == repr(expected)
+
+
+def test_loads_refuses_what_is_not_text() -> None:
+    with pytest.raises(TypeError):
+        jsonwire.loads(3)  # type: ignore[arg-type]
