@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import os
 import statistics
+from collections.abc import Callable
 
 from bench_wallet import UNLIMITED
-from common import Request, database_url, parser, run, run_async, serve, stop
+from common import Reply, Request, database_url, parser, run, run_async, serve, stop
 from profile_reads import LOADS, Load
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -32,6 +33,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+async def cpu_ms(
+    url: str,
+    pid: int,
+    load: Callable[[int], list[Request]],
+    ok: Callable[[Reply], bool],
+    requests: int,
+    concurrency: int = 16,
+) -> float:
+    """The server's CPU milliseconds per request over one batch, after a warm-up."""
+    batch = load(requests)
+    await run(url, "warm-up", load(200), concurrency, ok)
+    before = cpu_seconds(pid)
+    result = await run(url, "measured", batch, concurrency, ok)
+    spent = cpu_seconds(pid) - before
+    if result.errors:
+        raise SystemExit(f"{url}: {result.errors} errors, e.g. {result.error_samples}")
+    return spent * 1000 / requests
+
+
 async def measure(
     url: str, pid: int, requests: int, rounds: int, concurrency: int
 ) -> dict[str, list[float]]:
@@ -39,14 +59,7 @@ async def measure(
     samples: dict[str, list[float]] = {name: [] for name in loads}
     for _ in range(rounds):
         for name, (load, ok) in loads.items():
-            batch: list[Request] = load(requests)
-            await run(url, "warm-up", load(200), concurrency, ok)
-            before = cpu_seconds(pid)
-            result = await run(url, name, batch, concurrency, ok)
-            spent = cpu_seconds(pid) - before
-            if result.errors:
-                raise SystemExit(f"{name}: {result.errors} errors, e.g. {result.error_samples}")
-            samples[name].append(spent * 1000 / requests)
+            samples[name].append(await cpu_ms(url, pid, load, ok, requests, concurrency))
     return samples
 
 

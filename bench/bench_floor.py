@@ -30,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bench_cpu import cpu_seconds
+from bench_cpu import cpu_ms
 from bench_pay import envelope_ok
 from bench_pay import signed as pay_signed
 from bench_wallet import UNLIMITED
@@ -40,7 +40,6 @@ from common import (
     database_url,
     healthz,
     parser,
-    run,
     run_async,
     serve,
     status_200,
@@ -149,22 +148,6 @@ def floor_queries(n: int) -> list[Request]:
         pay_signed(KEY, SECRET, "/v2/order/query", {"merchantTradeNo": f"p{i % 100}"})
         for i in range(n)
     ]
-
-
-async def cpu_ms(
-    url: str,
-    pid: int,
-    load: Callable[[int], list[Request]],
-    ok: Callable[[Reply], bool],
-    requests: int,
-) -> float:
-    """The server's CPU milliseconds per request over one batch, after a warm-up."""
-    await run(url, "warm-up", load(200), 16, ok)
-    before = cpu_seconds(pid)
-    result = await run(url, "measured", load(requests), 16, ok)
-    if result.errors:
-        raise SystemExit(f"{url}: {result.errors} errors, e.g. {result.error_samples}")
-    return (cpu_seconds(pid) - before) * 1000 / requests
 
 
 async def measure(
