@@ -83,7 +83,7 @@ def test_a_value_the_statement_binds_itself_is_sent(url: str) -> None:
     """`depositHistory` by status compares with a literal: its value is the statement's."""
 
     def transfer(tx: str, status: str) -> ChainTransfer:
-        return ChainTransfer.new_row(
+        return ChainTransfer(
             tx_hash=tx,
             network="ETH",
             address="0xabc",

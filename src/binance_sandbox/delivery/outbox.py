@@ -36,7 +36,7 @@ async def enqueue(session: AsyncSession, **fields: Unpack[OutboxFields]) -> Outb
 
 def outbox_item(**fields: Unpack[OutboxFields]) -> OutboxItem:
     """A new item, not yet written: for `insert_new` with the rows it comes with."""
-    return OutboxItem.new_row(
+    return OutboxItem(
         kind=fields["kind"],
         family=fields["family"],
         owner=fields.get("owner"),

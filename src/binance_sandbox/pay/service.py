@@ -163,7 +163,7 @@ def _event(session: AsyncSession, ref: str, at: int, kind: str, **detail: Any) -
 
 
 def _event_row(ref: str, at: int, kind: str, **detail: Any) -> OrderEvent:
-    return OrderEvent.new_row(
+    return OrderEvent(
         family=FAMILY, order_ref=ref, at=at, kind=kind, detail=json.dumps(detail, default=str)
     )
 
@@ -295,7 +295,7 @@ class PayService:
         self._direct_debit(merchant, req, currency, now)
         expire = self._expiry(req.orderExpireTime, now)
         sub_merchant = req.merchant.subMerchantId if req.merchant else None
-        order = PayOrder.new_row(
+        order = PayOrder(
             prepay_id=self.p.ids.digits(18),
             merchant_id=merchant.merchant_id,
             sub_merchant_id=sub_merchant,

@@ -267,7 +267,7 @@ class PrimeService:
                 f"The fiat amount {priced.fiat_amount} {fiat.code} is outside the limits "
                 f"[{plain(fiat.min_limit)}, {plain(fiat.max_limit)}]."
             )
-        quote = Quote.new_row(
+        quote = Quote(
             quote_id=self.p.ids.hex(32),
             partner_id=partner.id,
             user_id=req.userId,

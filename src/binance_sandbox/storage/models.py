@@ -3,9 +3,6 @@ floats; business keys are unique by constraint, so a race can never create an or
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any, Self, cast
-
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -17,10 +14,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    inspect,
 )
-from sqlalchemy.orm import ClassManager, DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -33,39 +28,6 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-
-    @classmethod
-    def new_row(cls, **values: Any) -> Self:
-        """`cls(**values)`, built the way SQLAlchemy builds an object it loads: the instance
-        and its state made at once, the values put in its `__dict__`.
-
-        The declarative constructor sets each value through the attribute's instrumentation
-        (a set event, its history): for a new row of twenty columns that costs more than
-        writing it. A flush, `insert_new` and `Database.insert` read a new object's values
-        from its `__dict__` either way. The class's init listeners run as for the
-        constructor; a class whose attributes have set listeners (a validator, a
-        relationship's backref) is built by its constructor."""
-        plain = _plain(cls)
-        if plain is None:
-            return cls(**values)
-        manager, attributes = plain
-        if unknown := values.keys() - attributes:
-            raise TypeError(f"{sorted(unknown)} are not attributes of {cls.__name__}")
-        obj = cast(Self, manager.new_instance())
-        manager.dispatch.init(instance_state(obj), (), values)
-        obj.__dict__.update(values)
-        return obj
-
-
-@cache
-def _plain(cls: type[Base]) -> tuple[ClassManager[Any], frozenset[str]] | None:
-    """The class's manager and column attributes, if none of its attributes has set
-    listeners (decided once per class, at its first `new_row`)."""
-    mapper = inspect(cls)
-    manager = mapper.class_manager
-    if mapper.relationships or any(manager[key].dispatch.set for key in manager):
-        return None
-    return manager, frozenset(prop.key for prop in mapper.column_attrs)
 
 
 class Meta(Base):
