@@ -1,15 +1,21 @@
-"""Binance Pay against a peer: the same create-order and query load sent to the sandbox and
+"""Binance Pay against a peer: the same create-order and query loads sent to the sandbox and
 to Stoplight Prism (`prism mock`) serving the OpenAPI part of `spec/pay-openapi.txt`. Prism
 answers each request from the document's schemas after validating it: it checks no
 signature, keeps no state and writes nothing, so it is the floor of what a mock of this API
-costs. The table prints our throughput / Prism's. Run by hand:
+costs. Run by hand:
 
-    uv run python bench/bench_prism.py [--database postgresql://…] [--requests 2000] [--concurrency 16] [--spec …/pay-openapi.txt]
+    uv run python bench/bench_prism.py [--database postgresql://…] [--requests 1000] [--rounds 5] [--concurrency 16] [--spec …/pay-openapi.txt]
 
-Both get the identical requests, each signed as it is sent: `v3/order/create` in the
-document's shape (`totalFee`, `tradeType`) and `v2/order/query` by `merchantTradeNo`, the
-orders the create load made. Prism runs with its defaults (one process, request logging on;
-its log goes nowhere), as does the sandbox (request log and per-request log line on).
+Both servers are warmed up first (every kind of request, Node's JIT included); then each
+round sends every row's batch to the sandbox and then to Prism, A B A B, so that a slow
+minute of the machine falls on both. Per row it prints the medians over the rounds of each
+server's throughput, CPU milliseconds per request (the process's user and system time, all
+threads, from `/proc/<pid>/stat`) and p99, and the median of the per-round ratios. The rows:
+`v3/order/create` in the document's shape (`totalFee`, `tradeType`), `v2/order` (which the
+document lacks: Prism's side of that row is its `v3/order/create`), and `v2/order/query`
+by `merchantTradeNo`. Each request is signed as it is sent. Prism runs with its defaults (one
+process, request logging on; its log goes nowhere), as does the sandbox (request log and
+per-request log line on).
 
 Prism is installed with npm, once, into ~/.cache/binance-sandbox/prism (outside the
 repository); the OpenAPI document is cut out of the text file into a temporary directory
@@ -18,17 +24,23 @@ on each run. Needs Node.js and npm.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from bench_cpu import cpu_seconds
 from bench_pay import envelope_ok, merchant_keys, signed
-from common import Reply, Result, bare, run, run_async, sandbox_server, stop
+from bench_pay import order as pay_order
+from common import Reply, Request, Result, Server, database_url, run, run_async, serve, stop
 
 from binance_sandbox.serving import free_port
 
@@ -120,52 +132,120 @@ def prism_ok(response: Reply) -> bool:
     return response.status_code == 200
 
 
-async def bench(ours: str, prism: str, n: int, concurrency: int) -> list[tuple[Result, Result]]:
-    _merchant, key, secret = await merchant_keys(ours)
-    warm_up = [signed(key, secret, "/v2/order/query", {"merchantTradeNo": "none"})] * 300
-    await run(prism, "warm-up", warm_up, concurrency, prism_ok)
-    base = await bare(ours, n, concurrency)
-    rows = []
-    for name, path, body in (
-        ("v3/order/create", "/v3/order/create", order),
-        ("v2/order/query", "/v2/order/query", lambda t: {"merchantTradeNo": t}),
-    ):
-        # The same requests, one server after the other.
-        load = [signed(key, secret, path, body(f"prism{i}")) for i in range(n)]
-        mine = await run(ours, f"signed {name}", load, concurrency, envelope_ok)
-        theirs = await run(prism, f"prism {name}", load, concurrency, prism_ok)
-        rows.append((mine, theirs))
-    return [(base, base), *rows]
+@dataclass
+class Row:
+    """One endpoint: what each server did in each round."""
+
+    name: str
+    ours: list[tuple[Result, float]] = field(default_factory=list)  # (result, CPU ms/request)
+    prism: list[tuple[Result, float]] = field(default_factory=list)
+
+    def median(self, of: Callable[[tuple[Result, float], tuple[Result, float]], float]) -> float:
+        return statistics.median(of(a, b) for a, b in zip(self.ours, self.prism, strict=True))
 
 
-def print_table(database: str, n: int, concurrency: int, rows: list[tuple[Result, Result]]) -> None:
-    print("\n== Binance Pay: the sandbox against Stoplight Prism (mock of pay-openapi.txt)")
-    print(f"database: {database.split(':')[0]}   requests: {n} each   concurrency: {concurrency}")
-    base = rows[0][0].rps
-    print(
-        f"{'endpoint':<22}{'ours req/s':>11}{'vs bare':>9}{'p50':>7}{'p99':>7}"
-        f"{'Prism req/s':>13}{'p50':>7}{'p99':>7}{'ours/Prism':>12}"
-    )
-    print(f"{'bare GET /healthz':<22}{base:>11.0f}{1:>9.2f}{rows[0][0].pct(0.5):>7.1f}")
-    for mine, theirs in rows[1:]:
-        name = mine.name.removeprefix("signed ")
-        print(
-            f"{name:<22}{mine.rps:>11.0f}{mine.rps / base:>9.2f}{mine.pct(0.5):>7.1f}"
-            f"{mine.pct(0.99):>7.1f}{theirs.rps:>13.0f}{theirs.pct(0.5):>7.1f}"
-            f"{theirs.pct(0.99):>7.1f}{mine.rps / theirs.rps:>12.2f}"
+# (row name, our path, our body, Prism's path, Prism's body): `v2/order` has no operation in
+# the OpenAPI document, so Prism's side of its row is the document's create, `v3/order/create`.
+LOADS: tuple[tuple[str, str, Callable[[str], object], str, Callable[[str], object]], ...] = (
+    ("v3/order/create", "/v3/order/create", order, "/v3/order/create", order),
+    ("v2/order (create)", "/v2/order", pay_order, "/v3/order/create", order),
+    (
+        "v2/order/query",
+        "/v2/order/query",
+        lambda t: {"merchantTradeNo": t},
+        "/v2/order/query",
+        lambda t: {"merchantTradeNo": t},
+    ),
+)
+
+
+async def batch(
+    url: str,
+    pid: int,
+    name: str,
+    load: list[Request],
+    concurrency: int,
+    ok: Callable[[Reply], bool],
+) -> tuple[Result, float]:
+    """One measured batch: its result and the server's CPU milliseconds per request."""
+    before = cpu_seconds(pid)
+    result = await run(url, name, load, concurrency, ok)
+    spent = cpu_seconds(pid) - before
+    if result.errors:
+        raise SystemExit(f"{name}: {result.errors} errors, e.g. {result.error_samples}")
+    return result, spent * 1000 / len(load)
+
+
+async def bench(
+    ours: Server, prism: tuple[str, int], n: int, concurrency: int, rounds: int
+) -> list[Row]:
+    _merchant, key, secret = await merchant_keys(ours.url)
+    prism_url, prism_pid = prism
+    made = itertools.count()
+    rows = [Row(name) for name, *_ in LOADS]
+
+    def loads(index: int, size: int) -> tuple[list[Request], list[Request]]:
+        _name, path, body, prism_path, prism_body = LOADS[index]
+        # Queries ask for orders the creates of the warm-up made (`w0` …).
+        tags = [f"w{i % 200}" if "query" in path else f"r{next(made)}" for i in range(size)]
+        return (
+            [signed(key, secret, path, body(t)) for t in tags],
+            [signed(key, secret, prism_path, prism_body(t)) for t in tags],
         )
-    print("(latencies in ms)")
-    for mine, theirs in rows[1:]:
-        for r in (mine, theirs):
-            if r.errors:
-                print(f"  {r.name}: {r.errors} errors, e.g. {r.error_samples[0]}")
+
+    # Warm-up, never measured: both servers take every kind of request (Node's JIT included),
+    # and the orders the queries ask for exist.
+    setup = [signed(key, secret, "/v2/order", pay_order(f"w{i}")) for i in range(200)]
+    await run(ours.url, "setup", setup, concurrency, envelope_ok)
+    for index in range(len(LOADS)):
+        mine, theirs = loads(index, 500)
+        await run(ours.url, "warm-up", mine, concurrency, envelope_ok)
+        await run(prism_url, "warm-up", theirs, concurrency, prism_ok)
+    # Rounds alternate, A B A B …: a slow minute of the machine falls on both.
+    for _round in range(rounds):
+        for index, row in enumerate(rows):
+            mine, theirs = loads(index, n)
+            row.ours.append(
+                await batch(ours.url, ours.pid, row.name, mine, concurrency, envelope_ok)
+            )
+            row.prism.append(
+                await batch(prism_url, prism_pid, row.name, theirs, concurrency, prism_ok)
+            )
+    return rows
+
+
+def print_table(database: str, n: int, concurrency: int, rounds: int, rows: list[Row]) -> None:
+    print("\n== Binance Pay: the sandbox against Stoplight Prism (mock of pay-openapi.txt)")
+    print(
+        f"database: {database.split(':')[0]}   requests: {n} a batch   rounds: {rounds}   "
+        f"concurrency: {concurrency}   (medians over the rounds; ratios per round, then median)"
+    )
+    print(
+        f"{'endpoint':<20}{'ours req/s':>11}{'Prism':>8}{'thru ×':>8}"
+        f"{'ours CPU ms':>12}{'Prism':>8}{'CPU ×':>7}{'ours p99':>10}{'Prism p99':>10}"
+    )
+    for row in rows:
+        print(
+            f"{row.name:<20}"
+            f"{statistics.median(r.rps for r, _ in row.ours):>11.0f}"
+            f"{statistics.median(r.rps for r, _ in row.prism):>8.0f}"
+            f"{row.median(lambda a, b: a[0].rps / b[0].rps):>8.2f}"
+            f"{statistics.median(c for _, c in row.ours):>12.3f}"
+            f"{statistics.median(c for _, c in row.prism):>8.3f}"
+            f"{row.median(lambda a, b: b[1] / a[1]):>7.2f}"
+            f"{statistics.median(r.pct(0.99) for r, _ in row.ours):>10.1f}"
+            f"{statistics.median(r.pct(0.99) for r, _ in row.prism):>10.1f}"
+        )
+    print("thru × = our throughput / Prism's;  CPU × = Prism's CPU per request / ours (above 1: we")
+    print("spend less);  p99 in ms")
     sys.stdout.flush()
 
 
 def main() -> None:
     import common
 
-    options = common.parser(__doc__, requests=2000)
+    options = common.parser(__doc__, requests=1000)
+    options.add_argument("--rounds", type=int, default=5)
     options.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="pay-openapi.txt")
     args = options.parse_args()
     if not args.spec.exists():
@@ -174,11 +254,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bsx-prism-") as tmp:
         prism, process = start_prism(binary, openapi_document(args.spec, Path(tmp)))
         try:
-            with sandbox_server(args.database) as (ours, database):
-                rows = run_async(bench(ours, prism, args.requests, args.concurrency))
+            with database_url(args.database) as database:
+                ours = serve(database)
+                try:
+                    rows = run_async(
+                        bench(
+                            ours,
+                            (prism, process.pid),
+                            args.requests,
+                            args.concurrency,
+                            args.rounds,
+                        )
+                    )
+                finally:
+                    stop(ours.process)
         finally:
             stop(process)
-    print_table(database, args.requests, args.concurrency, rows)
+    print_table(database, args.requests, args.concurrency, args.rounds, rows)
 
 
 if __name__ == "__main__":

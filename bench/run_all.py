@@ -19,13 +19,15 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ("prime", "pay", "wallet", "deposit", "cpu", "floor", "prism", "e2e", "scale")
+BENCHES = ("prime", "pay", "wallet", "deposit", "cpu", "prism", "e2e", "scale")
 
 
 def command(name: str, args: argparse.Namespace) -> list[str]:
     cmd = [sys.executable, str(HERE / f"bench_{name}.py")]
     if name == "e2e":
         cmd += ["--flows", "50" if args.quick else "200"]
+    elif name == "prism":
+        cmd += ["--requests", "300" if args.quick else "1000"]
     else:
         cmd += ["--requests", "500" if args.quick else "2000"]
     if args.database and name != "scale":
