@@ -60,6 +60,8 @@ class Platform:
         self._stored_clock = Snapshot(
             self._load_clock, None, max_age_s=CLOCK_MAX_AGE_S, kept=self._apply_clock
         )
+        # A platform is made with the clock just read from its database.
+        self._stored_clock.put(self.clock.state)
 
     def wake_worker(self) -> None:
         for waker in self.wakers:
@@ -117,7 +119,6 @@ def _request_log_insert(dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
     table = cast(Table, RequestLogRow.__table__)
     names = [f.name for f in dataclasses.fields(LoggedRequest)]
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    assert not compiled._bind_processors, "the request log's values are sent as they are"
     positions = compiled.positiontup
     return compiled.string, tuple(positions) if compiled.positional and positions else None
 
@@ -146,7 +147,6 @@ async def open_platform(settings: Settings) -> Platform:
         keys=PlatformKeys(functools.partial(_webhook_private_key, db)),
         nonces=nonce_cache(settings.redis_url),
     )
-    platform._stored_clock.put(state)
     await mint_treasury(platform)
     return platform
 
