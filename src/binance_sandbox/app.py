@@ -17,10 +17,11 @@ from binance_sandbox.chain.lifecycle import chain_handlers
 from binance_sandbox.chain.service import ChainService
 from binance_sandbox.config import Settings
 from binance_sandbox.connect import errors as connect_errors
+from binance_sandbox.connect.auth import PartnerDirectory
 from binance_sandbox.connect.routing import render_connect_error
 from binance_sandbox.console.routes import router as console_router
 from binance_sandbox.control.errors import NotFound, render_control_error
-from binance_sandbox.control.faults import router as faults_router
+from binance_sandbox.control.health import router as health_router
 from binance_sandbox.control.networks import router as networks_router
 from binance_sandbox.control.routes import router as control_router
 from binance_sandbox.control.service import ControlService
@@ -30,10 +31,11 @@ from binance_sandbox.deposit.lifecycle import deposit_handlers
 from binance_sandbox.deposit.routes import router as deposit_router
 from binance_sandbox.deposit.service import DepositService
 from binance_sandbox.faults.api import ApiFaults
+from binance_sandbox.faults.delivery import OutboundFaults
+from binance_sandbox.faults.routes import router as faults_router
 from binance_sandbox.faults.rules import FaultBook
 from binance_sandbox.hosted.deposit import router as deposit_page_router
 from binance_sandbox.hosted.routes import router as hosted_router
-from binance_sandbox.observability.health import router as health_router
 from binance_sandbox.observability.metrics import Metrics
 from binance_sandbox.observability.routes import router as metrics_router
 from binance_sandbox.pay import errors as pay_errors
@@ -115,7 +117,7 @@ def build_worker(
         backoff_base_ms=s.webhook_backoff_base_ms,
         backoff_cap_ms=s.webhook_backoff_cap_ms,
         metrics=metrics,
-        faults=faults,
+        outbound=None if faults is None else OutboundFaults(faults),
     )
     platform.wakers.append(worker)
     return worker
@@ -148,8 +150,11 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.pay = services.pay
         app.state.payouts = services.payouts
         app.state.wallet = services.wallet
+        app.state.partners = PartnerDirectory(platform.db)
         app.state.merchants = MerchantDirectory(platform.db)
-        app.state.control = ControlService(platform, app.state.merchants, services.pay)
+        app.state.control = ControlService(
+            platform, app.state.partners, app.state.merchants, services.pay
+        )
         app.state.wapi = build_wapi(platform)
         # Fault rules live in the database, shared with other processes (docs/faults.md).
         app.state.faults = FaultBook(

@@ -11,14 +11,11 @@ from decimal import Decimal
 from typing import cast
 
 import httpx
-from sqlalchemy import Dialect, Table, insert
+from sqlalchemy import Dialect, Table, insert, select
 
 from binance_sandbox.cache import MemoryNonceCache, NonceCache, nonce_cache
-from binance_sandbox.chain.switches import NetworkSwitches
 from binance_sandbox.clock import Clock, ClockState
 from binance_sandbox.config import Settings
-from binance_sandbox.connect.auth import PartnerDirectory
-from binance_sandbox.connect.keys import PlatformKeys
 from binance_sandbox.ledger import money
 from binance_sandbox.ledger.service import (
     PLATFORM,
@@ -29,10 +26,12 @@ from binance_sandbox.ledger.service import (
     transfer,
 )
 from binance_sandbox.market import CRYPTOS, FIATS, PriceSource, create_price_source
+from binance_sandbox.signing.keys import PlatformKeys
 from binance_sandbox.storage import meta
 from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.ids import IdSource
 from binance_sandbox.storage.migrate import upgrade
+from binance_sandbox.storage.models import Partner
 from binance_sandbox.storage.models import RequestLog as RequestLogRow
 from binance_sandbox.storage.snapshot import Snapshot
 from binance_sandbox.web import LoggedRequest, RequestLog
@@ -50,9 +49,7 @@ class Platform:
     market: PriceSource
     ids: IdSource
     http: httpx.AsyncClient
-    partners: PartnerDirectory
     keys: PlatformKeys
-    networks: NetworkSwitches
     nonces: NonceCache = field(default_factory=MemoryNonceCache)
     request_log: RequestLog = field(default_factory=RequestLog)
     wakers: list[object] = field(default_factory=list)
@@ -63,6 +60,8 @@ class Platform:
         self._stored_clock = Snapshot(
             self._load_clock, None, max_age_s=CLOCK_MAX_AGE_S, kept=self._apply_clock
         )
+        # A platform is made with the clock just read from its database.
+        self._stored_clock.put(self.clock.state)
 
     def wake_worker(self) -> None:
         for waker in self.wakers:
@@ -120,7 +119,6 @@ def _request_log_insert(dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
     table = cast(Table, RequestLogRow.__table__)
     names = [f.name for f in dataclasses.fields(LoggedRequest)]
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    assert not compiled._bind_processors, "the request log's values are sent as they are"
     positions = compiled.positiontup
     return compiled.string, tuple(positions) if compiled.positional and positions else None
 
@@ -146,14 +144,21 @@ async def open_platform(settings: Settings) -> Platform:
         market=create_price_source(settings.market, settings.seed),
         ids=IdSource(settings.seed * 1_000_003 + boot),
         http=httpx.AsyncClient(timeout=settings.outbound_timeout_s),
-        partners=PartnerDirectory(db),
-        keys=PlatformKeys(db),
-        networks=NetworkSwitches(db),
+        keys=PlatformKeys(functools.partial(_webhook_private_key, db)),
         nonces=nonce_cache(settings.redis_url),
     )
-    platform._stored_clock.put(state)
     await mint_treasury(platform)
     return platform
+
+
+async def _webhook_private_key(db: Database, client_id: str) -> str:
+    async with db.read() as session:
+        pem = (
+            await session.execute(
+                select(Partner.webhook_private_key).where(Partner.client_id == client_id)
+            )
+        ).scalar_one()
+    return str(pem)
 
 
 async def mint_treasury(platform: Platform) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.chain import errors
 from binance_sandbox.chain.networks import network_for
+from binance_sandbox.chain.switches import NetworkSwitches
 from binance_sandbox.delivery.outbox import enqueue
 from binance_sandbox.ledger import money
 from binance_sandbox.ledger.service import (
@@ -143,6 +144,8 @@ class DepositAddressOut:
 class ChainService:
     def __init__(self, platform: Platform) -> None:
         self.p = platform
+        # The networks' run-time switches, set through the control API (chain/switches.py).
+        self.networks = NetworkSwitches(platform.db)
 
     # -- addresses ---------------------------------------------------------------------------
 
@@ -164,7 +167,7 @@ class ChainService:
     async def deposit_address(
         self, session: AsyncSession, user_id: str, coin: str, network: str | None
     ) -> DepositAddressOut:
-        net = (await self.p.networks.fresh()).apply(network_for(coin, network))
+        net = (await self.networks.fresh()).apply(network_for(coin, network))
         if not net.deposit_enable:
             raise errors.DepositDisabled(f"Deposits of {coin} on {net.network} are suspended.")
         stmt = select(DepositAddress).where(
@@ -336,7 +339,7 @@ class ChainService:
         name: str | None,
         now: int,
     ) -> Withdrawal:
-        net = (await self.p.networks.fresh()).apply(network_for(asset, network))
+        net = (await self.networks.fresh()).apply(network_for(asset, network))
         if not net.withdraw_enable:
             raise errors.WithdrawDisabled(f"Withdrawals of {asset} on {net.network} are suspended.")
         if not re.match(net.address_regex, address):

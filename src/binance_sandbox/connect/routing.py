@@ -56,7 +56,7 @@ async def connect_request(request: Request) -> ConnectRequest:
     if len(body) > platform.settings.max_body_bytes:
         raise errors.IllegalParameters("Request body is too large.")
     result = await authenticate(
-        platform.partners,
+        request.app.state.partners,
         platform.clock,
         headers=header_map(request),
         body=body,

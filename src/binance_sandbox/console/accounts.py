@@ -47,7 +47,7 @@ router = page_router(include_in_schema=False)
 
 def credentials(request: Request) -> Credentials:
     state = request.app.state
-    return Credentials(state.platform, state.merchants, state.wapi.keys)
+    return Credentials(state.platform, state.partners, state.merchants, state.wapi.keys)
 
 
 def validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:

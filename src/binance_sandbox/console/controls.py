@@ -22,7 +22,7 @@ from binance_sandbox.console.common import (
     render,
 )
 from binance_sandbox.control.errors import Invalid
-from binance_sandbox.control.faults import reset_sandbox, scenario_context
+from binance_sandbox.faults.routes import reset_sandbox, scenario_context
 from binance_sandbox.faults.rules import ACTIONS, SCOPE_KEYS, FaultBook
 from binance_sandbox.faults.scenarios import catalogue, run_scenario
 from binance_sandbox.faults.schemas import FaultCreate

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from binance_sandbox.connect.auth import PartnerDirectory
 from binance_sandbox.control import schemas
 from binance_sandbox.control.errors import Conflict, NotFound
 from binance_sandbox.control.service import _public_key, merchant_out, partner_out
@@ -35,9 +36,14 @@ def masked(value: str, shown: int = 4) -> str:
 
 class Credentials:
     def __init__(
-        self, platform: Platform, merchants: MerchantDirectory, wallet_keys: KeyDirectory
+        self,
+        platform: Platform,
+        partners: PartnerDirectory,
+        merchants: MerchantDirectory,
+        wallet_keys: KeyDirectory,
     ) -> None:
         self.p = platform
+        self.partners = partners
         self.merchants = merchants
         self.wallet_keys = wallet_keys
 
@@ -58,7 +64,7 @@ class Credentials:
                 partner.rsa_public_key = public_key
             partner.credentials_issued_at = now
             out = {**partner_out(partner), "signAccessToken": partner.sign_access_token}
-        self.p.partners.invalidate(client_id)
+        self.partners.invalidate(client_id)
         return out
 
     # -- Binance Pay merchants --------------------------------------------------------------

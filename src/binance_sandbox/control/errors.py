@@ -1,37 +1,18 @@
-"""Control API errors: `{"error": {"code", "message"}}` with an HTTP status."""
+"""The control API's error envelope, `{"error": {"code", "message"}}` with an HTTP status.
+The errors themselves are `binance_sandbox.admin_errors`, below the families that raise them."""
 
 from __future__ import annotations
 
 from starlette.responses import JSONResponse, Response
 
+from binance_sandbox.admin_errors import Conflict as Conflict
+from binance_sandbox.admin_errors import ControlError as ControlError
+from binance_sandbox.admin_errors import Invalid as Invalid
+from binance_sandbox.admin_errors import NotFound as NotFound
+from binance_sandbox.admin_errors import Unauthorized as Unauthorized
 from binance_sandbox.connect.errors import ConnectError
 from binance_sandbox.pay.errors import PayError
 from binance_sandbox.web import BadRequest, Family, is_busy
-
-
-class ControlError(Exception):
-    code = "INTERNAL"
-    http_status = 500
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class Unauthorized(ControlError):
-    code, http_status = "UNAUTHORIZED", 401
-
-
-class NotFound(ControlError):
-    code, http_status = "NOT_FOUND", 404
-
-
-class Invalid(ControlError):
-    code, http_status = "INVALID", 400
-
-
-class Conflict(ControlError):
-    code, http_status = "CONFLICT", 409
 
 
 def render_control_error(exc: Exception) -> tuple[Response, str | None]:

@@ -30,7 +30,7 @@ class NetworkSwitch(BaseModel):
 
 
 def _switches(request: Request) -> NetworkSwitches:
-    switches: NetworkSwitches = request.app.state.platform.networks
+    switches: NetworkSwitches = request.app.state.chain.networks
     return switches
 
 

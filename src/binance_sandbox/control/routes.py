@@ -452,7 +452,7 @@ async def ledger_audit(svc: Control) -> dict[str, Any]:
 
 def credentials(request: Request) -> Credentials:
     state = request.app.state
-    return Credentials(state.platform, state.merchants, state.wapi.keys)
+    return Credentials(state.platform, state.partners, state.merchants, state.wapi.keys)
 
 
 Creds = Annotated[Credentials, Depends(credentials)]

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from binance_sandbox.connect.auth import PartnerDirectory
 from binance_sandbox.control import schemas
 from binance_sandbox.control.errors import Conflict, Invalid, NotFound
 from binance_sandbox.delivery.outbox import enqueue
@@ -121,8 +122,15 @@ def merchant_out(m: Merchant) -> dict[str, Any]:
 
 
 class ControlService:
-    def __init__(self, platform: Platform, merchants: MerchantDirectory, pay: PayService) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        partners: PartnerDirectory,
+        merchants: MerchantDirectory,
+        pay: PayService,
+    ) -> None:
         self.p = platform
+        self.partners = partners
         self.merchants = merchants
         self.pay = pay
 
@@ -297,7 +305,7 @@ class ControlService:
                 session.add(partner)
         except IntegrityError as exc:
             raise Conflict(f"clientId {partner.client_id} exists.") from exc
-        self.p.partners.invalidate(partner.client_id)
+        self.partners.invalidate(partner.client_id)
         # Guide §2: what Binance gives the partner.
         return {
             **partner_out(partner),
@@ -344,7 +352,7 @@ class ControlService:
             if "active" in fields and req.active is not None:
                 partner.active = req.active
             out = partner_out(partner)
-        self.p.partners.invalidate(client_id)
+        self.partners.invalidate(client_id)
         return out
 
     async def list_partners(self) -> list[dict[str, Any]]:

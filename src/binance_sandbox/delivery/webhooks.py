@@ -14,8 +14,8 @@ import httpx
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from binance_sandbox.delivery.hooks import RECEIVER_FAULTS, WebhookFault
 from binance_sandbox.delivery.worker import Apply, Attempt, Handler, JobContext, Outcome
-from binance_sandbox.faults.delivery import RECEIVER_FAULTS, webhook_fault
 from binance_sandbox.storage.models import OutboxItem
 
 HELD = "held by sandbox reorder fault"
@@ -47,26 +47,26 @@ def accepted(response: httpx.Response, success: dict[str, Any]) -> tuple[bool, s
 def webhook_handler(signers: Mapping[str, Signer]) -> Handler:
     async def handle(ctx: JobContext) -> Outcome:
         payload = ctx.payload
-        fault = await webhook_fault(ctx)
-        if fault is not None and fault.action["type"] == "delay":
+        fault = await _fault(ctx)
+        if fault is not None and fault.kind == "delay":
             return Outcome.retry(
-                f"delayed by sandbox fault {fault.id}", at=ctx.now + int(fault.action["ms"])
+                f"delayed by sandbox fault {fault.rule_id}", at=ctx.now + (fault.ms or 0)
             )
-        if fault is not None and fault.action["type"] == "reorder":
+        if fault is not None and fault.kind == "reorder":
             # Held until a later webhook of the same owner has been delivered (then at once),
             # or for `ms` of sandbox time at most: the receiver sees the two out of order.
-            hold_ms = int(fault.action.get("ms", REORDER_HOLD_MS))
-            return Outcome.retry(f"{HELD} {fault.id}", at=ctx.now + hold_ms)
+            hold_ms = REORDER_HOLD_MS if fault.ms is None else fault.ms
+            return Outcome.retry(f"{HELD} {fault.rule_id}", at=ctx.now + hold_ms)
         spec = payload["signer"]
         signer = signers.get(spec["scheme"])
         if signer is None:
             return Outcome.failed(f"no signer {spec['scheme']!r}")
         headers = {"Content-Type": "application/json"}
         headers.update(await signer(spec, payload["body"], ctx.now))
-        if fault is not None and fault.action["type"] in RECEIVER_FAULTS:
+        if fault is not None and fault.kind in RECEIVER_FAULTS:
             # The receiver is slow past the platform's timeout, or not there: the attempt is
             # recorded as that network error (nothing is sent) and retried with backoff.
-            error = RECEIVER_ERRORS[fault.action["type"]] + f" (sandbox fault {fault.id})"
+            error = RECEIVER_ERRORS[fault.kind] + f" (sandbox fault {fault.rule_id})"
             ctx.attempts.append(
                 Attempt(
                     url=payload["url"],
@@ -80,7 +80,7 @@ def webhook_handler(signers: Mapping[str, Signer]) -> Handler:
         if response is None:
             return Outcome.retry(ctx.attempts[-1].error or "network error")
         ok, reason = accepted(response, payload.get("success", {}))
-        if ok and fault is not None and fault.action["type"] == "duplicate":
+        if ok and fault is not None and fault.kind == "duplicate":
             # At least once (DESIGN "Side effects"): the receiver gets it twice.
             headers.update(await signer(spec, payload["body"], ctx.now))
             await ctx.post(payload["url"], payload["body"], headers)
@@ -89,6 +89,12 @@ def webhook_handler(signers: Mapping[str, Signer]) -> Handler:
         return Outcome.done(apply=release_held(ctx.owner, ctx.item_id))
 
     return handle
+
+
+async def _fault(ctx: JobContext) -> WebhookFault | None:
+    if ctx.outbound is None:
+        return None
+    return await ctx.outbound.webhook(ctx.owner, str(ctx.payload.get("event", "")), ctx.attempt)
 
 
 def release_held(owner: str | None, item_id: int) -> Apply:

@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.clock import Clock, wall_ms
-from binance_sandbox.faults.rules import FaultBook
+from binance_sandbox.delivery.hooks import OutboundHook
 from binance_sandbox.observability.metrics import Metrics
 from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.models import DeliveryAttempt, OutboxItem
@@ -75,7 +75,7 @@ class JobContext:
     http: httpx.AsyncClient
     attempts: list[Attempt] = field(default_factory=list)
     owner: str | None = None
-    faults: FaultBook | None = None  # the sandbox's fault rules (docs/faults.md)
+    outbound: OutboundHook | None = None  # e.g. the sandbox's fault rules (docs/faults.md)
 
     @property
     def last_attempt(self) -> bool:
@@ -122,7 +122,7 @@ class Worker:
         backoff_base_ms: int = 1_000,
         backoff_cap_ms: int = 600_000,
         metrics: Metrics | None = None,
-        faults: FaultBook | None = None,
+        outbound: OutboundHook | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -135,7 +135,7 @@ class Worker:
         self.backoff_base_ms = backoff_base_ms
         self.backoff_cap_ms = backoff_cap_ms
         self.metrics = metrics
-        self.faults = faults
+        self.outbound = outbound
         self._semaphore = asyncio.Semaphore(concurrency)
         self._wakeup = asyncio.Event()
         clock.on_change(self.wake)
@@ -209,7 +209,7 @@ class Worker:
                 now=self.clock.now_ms(),
                 http=self.http,
                 owner=item.owner,
-                faults=self.faults,
+                outbound=self.outbound,
             )
             if handler is None:
                 outcome = Outcome.failed(f"no handler for {item.kind!r}")

@@ -181,7 +181,7 @@ class DepositService:
     # -- networks ----------------------------------------------------------------------------
 
     async def crypto_networks(self) -> list[dict[str, Any]]:
-        switches = await self.p.networks.fresh()
+        switches = await self.chain.networks.fresh()
         return [
             {
                 "cryptoCurrency": coin,
@@ -196,7 +196,7 @@ class DepositService:
         self, partner: PartnerAuth, req: schemas.InitiateRequest, base_url: str
     ) -> dict[str, Any]:
         external_order_id = _external_order_id(req.externalOrderId)
-        networks = _networks(req.cryptoCurrency, req.networks, await self.p.networks.fresh())
+        networks = _networks(req.cryptoCurrency, req.networks, await self.chain.networks.fresh())
         redirect_url = _redirect_url(req.redirectUrl)
         now = self.p.clock.now_ms()
         row = DepositSession(

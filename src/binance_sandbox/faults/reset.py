@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from binance_sandbox.control.errors import NotFound
+from binance_sandbox.admin_errors import NotFound
 from binance_sandbox.ledger.service import WORLD, AccountRef, external_account, post, transfer
 from binance_sandbox.platform import Platform, mint_treasury
 from binance_sandbox.storage.models import (
@@ -54,8 +54,6 @@ async def reset_all(platform: Platform) -> dict[str, Any]:
         await session.execute(delete(Meta).where(Meta.key.like("treasury:%")))
         await session.execute(delete(Meta).where(Meta.key.like("network:%")))
     await mint_treasury(platform)
-    await platform.networks.refresh()
-    _forget_credentials(platform)
     return {"reset": "all", "nowMs": platform.clock.now_ms()}
 
 
@@ -83,7 +81,6 @@ async def reset_partner(platform: Platform, client_id: str) -> dict[str, Any]:
         )
         for user_id in users:
             await _remove_user(session, user_id, now)
-    _forget_credentials(platform)
     return {
         "reset": client_id,
         "orders": orders,
@@ -155,7 +152,3 @@ async def _remove_user(session: AsyncSession, user_id: str, now: int) -> None:
 
 def _deleted(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def _forget_credentials(platform: Platform) -> None:
-    platform.partners.invalidate()

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from binance_sandbox.admin_errors import NotFound
 from binance_sandbox.chain.service import ChainService
+from binance_sandbox.connect.auth import PartnerDirectory
 from binance_sandbox.control import schemas as control_schemas
-from binance_sandbox.control.errors import NotFound
 from binance_sandbox.control.service import ControlService
 from binance_sandbox.deposit import schemas as deposit_schemas
 from binance_sandbox.deposit.service import DepositService
@@ -39,6 +40,7 @@ UNREACHABLE_WEBHOOK = "http://127.0.0.1:9/webhook"
 @dataclass
 class ScenarioContext:
     platform: Platform
+    partners: PartnerDirectory
     control: ControlService
     prime: PrimeService
     pay: PayService
@@ -76,7 +78,7 @@ async def _partner(ctx: ScenarioContext, name: str, **fields: Any) -> dict[str, 
 
 
 async def _partner_auth(ctx: ScenarioContext, client_id: str) -> Any:
-    auth = await ctx.platform.partners.get(client_id)
+    auth = await ctx.partners.get(client_id)
     assert auth is not None
     return auth
 

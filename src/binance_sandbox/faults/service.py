@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from binance_sandbox.control.errors import Invalid, NotFound
+from binance_sandbox.admin_errors import Invalid, NotFound
 from binance_sandbox.faults.rules import ACTIONS, MAX_LATENCY_MS, SCOPE_KEYS, FaultBook
 from binance_sandbox.faults.schemas import FaultCreate
 

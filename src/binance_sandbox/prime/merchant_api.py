@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from binance_sandbox import jsonwire
-from binance_sandbox.connect.keys import PlatformKeys
-from binance_sandbox.delivery.worker import JobContext
-from binance_sandbox.faults.delivery import merchant_fault
+from binance_sandbox.delivery.worker import Attempt, JobContext
+from binance_sandbox.signing.keys import PlatformKeys
 from binance_sandbox.storage.models import Partner
 
 NO_MERCHANT_API = "no merchantApiBaseUrl configured"
@@ -28,8 +27,22 @@ async def call(
     ctx: JobContext, keys: PlatformKeys, partner: Partner, path: str, body: dict[str, Any]
 ) -> MerchantAnswer:
     text = jsonwire.dumps(body)
-    fault = await merchant_fault(ctx, partner.client_id, path, text)
+    # The sandbox's outbound hook (its fault rules) may answer in the partner's place; what it
+    # answered is recorded as the attempt.
+    fault = (
+        None if ctx.outbound is None else await ctx.outbound.merchant_call(partner.client_id, path)
+    )
     if fault is not None:
+        ctx.attempts.append(
+            Attempt(
+                url=path,
+                request_headers=None,
+                request_body=text,
+                status_code=fault.status_code,
+                response_body=fault.response_body,
+                error=fault.error,
+            )
+        )
         return MerchantAnswer(fault.data, fault.problem)
     if not partner.merchant_api_base_url:
         return MerchantAnswer(None, NO_MERCHANT_API)

@@ -12,8 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from binance_sandbox.control import schemas
-from binance_sandbox.control.errors import Conflict, Invalid, NotFound
+from binance_sandbox.admin_errors import Conflict, Invalid, NotFound
 from binance_sandbox.ledger import money
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import (
@@ -22,6 +21,7 @@ from binance_sandbox.storage.models import (
     WalletApiKey,
     WalletSubAccount,
 )
+from binance_sandbox.wallet import admin_schemas as schemas
 from binance_sandbox.wallet.auth import SECURITY_TYPES, KeyDirectory
 from binance_sandbox.wallet.dividends import credit_dividend, dividend_out
 from binance_sandbox.wallet.status import StatusService

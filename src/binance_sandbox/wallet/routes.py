@@ -170,7 +170,7 @@ async def trade_fee(call: UserData) -> Response:
 
 @wapi_router.get("/assetDetail.html", summary="Asset Detail", **documented())
 async def asset_detail(call: UserData, request: Request) -> Response:
-    return ok(assets.asset_detail(await request.app.state.platform.networks.fresh()))
+    return ok(assets.asset_detail(await request.app.state.chain.networks.fresh()))
 
 
 # -- wapi v3: sub-accounts ---------------------------------------------------------------------

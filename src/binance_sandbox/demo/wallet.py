@@ -5,7 +5,7 @@ on chain and shows in wapi depositHistory, and the user withdraws through wapi."
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -13,9 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from binance_sandbox.chain.networks import network_for
 from binance_sandbox.client import ConnectDepositClient, WalletClient
 from binance_sandbox.client.wallet_models import WithdrawStatus
-
-if TYPE_CHECKING:
-    from binance_sandbox.demo import Demo
+from binance_sandbox.demo.steps import Demo, wait_until
 
 
 def run_wallet(
@@ -26,8 +24,6 @@ def run_wallet(
     key: rsa.RSAPrivateKey,
     user: str,
 ) -> None:
-    from binance_sandbox.demo import wait_until
-
     demo.console.rule("Connect Deposit and the Wallet API")
     email = next(u["email"] for u in admin.get("/sandbox/v1/users").json() if u["userId"] == user)
     with ConnectDepositClient(url, partner["clientId"], partner["signAccessToken"], key) as deposit:

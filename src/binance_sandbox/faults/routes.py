@@ -60,6 +60,7 @@ def scenario_context(request: Request) -> ScenarioContext:
     state = request.app.state
     return ScenarioContext(
         platform=state.platform,
+        partners=state.partners,
         control=state.control,
         prime=state.prime,
         pay=state.pay,
@@ -85,11 +86,14 @@ async def reset_sandbox(request: Request, partner_client_id: str | None) -> dict
     if partner_client_id is None:
         result = await resets.reset_all(platform)
         await _book(request).clear()
+        await state.chain.networks.refresh()
+        state.partners.invalidate()
         state.merchants.invalidate()
         state.wapi.keys.invalidate()
     else:
         result = await resets.reset_partner(platform, partner_client_id)
         await _book(request).clear(partner_client_id)
+        state.partners.invalidate()
         state.wapi.keys.invalidate()
     return result
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import httpx
 from rich.table import Table
@@ -17,10 +17,8 @@ from starlette.routing import Route
 
 from binance_sandbox.client import PayClient, PayWebhookVerifier
 from binance_sandbox.client.pay_models import PayWebhookEvent
+from binance_sandbox.demo.steps import Demo, wait_until
 from binance_sandbox.serving import BackgroundServer
-
-if TYPE_CHECKING:
-    from binance_sandbox.demo import Demo
 
 
 class PayReceiver:
@@ -41,8 +39,6 @@ class PayReceiver:
         self.server = BackgroundServer(app).start()
 
     def wait(self, biz_type: str, status: str, biz_id: str | None = None) -> PayWebhookEvent:
-        from binance_sandbox.demo import wait_until
-
         def found() -> PayWebhookEvent | None:
             for e in self.events:
                 if (e.biz_type, e.biz_status) == (biz_type, status) and biz_id in (
@@ -73,8 +69,6 @@ def run_pay(demo: Demo, url: str, admin: httpx.Client) -> None:
 def _flow(
     demo: Demo, admin: httpx.Client, pay: PayClient, shop: dict[str, Any], receiver: PayReceiver
 ) -> None:
-    from binance_sandbox.demo import wait_until
-
     admin.patch(
         f"/sandbox/v1/merchants/{shop['merchantId']}",
         json={"webhookUrl": f"{receiver.server.url}/hook"},

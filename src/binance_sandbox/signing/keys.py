@@ -1,34 +1,28 @@
 """The platform's per-partner key pair that signs webhooks and merchant callbacks
-(guide §8: `X-BN-Connect-*` headers, SHA256withRSA over body + timestamp)."""
+(guide §8: `X-BN-Connect-*` headers, SHA256withRSA over body + timestamp). Each partner's
+private key is read once, by the `load_pem` its owner gives (the server reads it from its
+database)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import select
 
-from binance_sandbox.signing import load_private_key
 from binance_sandbox.signing.connect import sign_connect
-from binance_sandbox.storage.db import Database
-from binance_sandbox.storage.models import Partner
+from binance_sandbox.signing.rsa import load_private_key
 
 
 class PlatformKeys:
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def __init__(self, load_pem: Callable[[str], Awaitable[str]]) -> None:
+        self._load_pem = load_pem
         self._keys: dict[str, rsa.RSAPrivateKey] = {}
 
     async def private_key(self, client_id: str) -> rsa.RSAPrivateKey:
         key = self._keys.get(client_id)
         if key is None:
-            async with self._db.read() as session:
-                pem = (
-                    await session.execute(
-                        select(Partner.webhook_private_key).where(Partner.client_id == client_id)
-                    )
-                ).scalar_one()
-            key = self._keys[client_id] = load_private_key(pem)
+            key = self._keys[client_id] = load_private_key(await self._load_pem(client_id))
         return key
 
     def forget(self, client_id: str) -> None:
