@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from binance_sandbox import __version__
-from binance_sandbox.chain.lifecycle import chain_handlers
+from binance_sandbox.chain.jobs import chain_handlers
 from binance_sandbox.chain.service import ChainService
 from binance_sandbox.config import Settings
 from binance_sandbox.connect import errors as connect_errors
@@ -27,7 +27,7 @@ from binance_sandbox.control.routes import router as control_router
 from binance_sandbox.control.service import ControlService
 from binance_sandbox.delivery.webhooks import webhook_handler
 from binance_sandbox.delivery.worker import Handler, Worker
-from binance_sandbox.deposit.lifecycle import deposit_handlers
+from binance_sandbox.deposit.jobs import deposit_handlers
 from binance_sandbox.deposit.routes import router as deposit_router
 from binance_sandbox.deposit.service import DepositService
 from binance_sandbox.faults.api import ApiFaults
@@ -40,15 +40,15 @@ from binance_sandbox.observability.metrics import Metrics
 from binance_sandbox.observability.routes import router as metrics_router
 from binance_sandbox.pay import errors as pay_errors
 from binance_sandbox.pay.auth import MerchantDirectory
+from binance_sandbox.pay.jobs import pay_handlers
 from binance_sandbox.pay.keys import PayWebhookKey, load_pay_key
-from binance_sandbox.pay.lifecycle import pay_handlers
 from binance_sandbox.pay.payouts import PayoutService
 from binance_sandbox.pay.routes import router as pay_router
 from binance_sandbox.pay.routing import render_pay_error
 from binance_sandbox.pay.service import PayService
 from binance_sandbox.pay.wallet import WalletService
 from binance_sandbox.platform import Platform, open_platform
-from binance_sandbox.prime.lifecycle import prime_handlers
+from binance_sandbox.prime.jobs import prime_handlers
 from binance_sandbox.prime.routes import router as prime_router
 from binance_sandbox.prime.routes import wallet_router
 from binance_sandbox.prime.service import PrimeService

@@ -1,40 +1,97 @@
-"""Chain work the delivery worker does: confirm transfers, step withdrawals along."""
+"""The chain's state machines: on-chain transfers (deposits) and withdrawals.
+
+A transfer is PENDING until its confirmations, then CREDITED to the owner of the address,
+DUST (below the network's `depositDust`, not credited) or UNCLAIMED (no sandbox owner, or
+the withdrawal that sent it failed). wapi shows it as deposit status 0 (pending) or 1
+(success) (wallet-wapi-v3.txt, depositHistory).
+
+A withdrawal carries wapi's status integers (wallet-wapi-v3.txt, withdrawHistory: "0:Email
+Sent,1:Cancelled 2:Awaiting Approval 3:Rejected 4:Processing 5:Failure 6Completed") and moves
+0 → 2 → 4 → 6 on the sandbox clock; an operator may cancel it before approval, reject it
+before it is processing, or fail it while processing.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from enum import IntEnum, StrEnum
 
-from binance_sandbox.chain.service import ChainService
-from binance_sandbox.delivery.outbox import enqueue
-from binance_sandbox.delivery.worker import Handler, JobContext, Outcome
+from binance_sandbox.statemachine import StateMachine
 
 
-def chain_handlers(chain: ChainService) -> dict[str, Handler]:
-    async def confirm(ctx: JobContext) -> Outcome:
-        tx_hash = ctx.payload["txHash"]
+class TransferStatus(StrEnum):
+    PENDING = "PENDING"
+    CREDITED = "CREDITED"
+    DUST = "DUST"
+    UNCLAIMED = "UNCLAIMED"
 
-        async def apply(session: AsyncSession, now: int) -> None:
-            await chain.confirm(session, tx_hash, now)
 
-        return Outcome.done(apply=apply)
+TRANSFER = StateMachine(
+    "Chain transfer",
+    TransferStatus,
+    {
+        TransferStatus.PENDING: {
+            TransferStatus.CREDITED,
+            TransferStatus.DUST,
+            TransferStatus.UNCLAIMED,
+        }
+    },
+)
 
-    async def withdraw(ctx: JobContext) -> Outcome:
-        withdrawal_id = ctx.payload["id"]
 
-        async def apply(session: AsyncSession, now: int) -> None:
-            following = await chain.advance_withdrawal(session, withdrawal_id, now)
-            if following is not None:
-                await enqueue(
-                    session,
-                    kind="chain.withdraw",
-                    family="chain",
-                    payload={"id": withdrawal_id},
-                    due_at=following,
-                    now=now,
-                    max_attempts=20,
-                    ref=withdrawal_id,
-                )
+class DepositStatus(IntEnum):
+    """A transfer's status as wapi's (and sapi's) deposit history answers it."""
 
-        return Outcome.done(apply=apply)
+    PENDING = 0
+    SUCCESS = 1
+    # A filter value only: no sandbox transfer is credited without being withdrawable.
+    CREDITED_CANNOT_WITHDRAW = 6
 
-    return {"chain.confirm": confirm, "chain.withdraw": withdraw}
+
+# The transfers deposit history lists, by the status it shows them with; DUST and UNCLAIMED
+# never reached the user's balance and are not listed.
+LISTED_DEPOSITS: dict[int, TransferStatus] = {
+    DepositStatus.PENDING: TransferStatus.PENDING,
+    DepositStatus.SUCCESS: TransferStatus.CREDITED,
+}
+
+
+def deposit_status(transfer_status: str) -> DepositStatus:
+    return (
+        DepositStatus.SUCCESS
+        if transfer_status == TransferStatus.CREDITED
+        else DepositStatus.PENDING
+    )
+
+
+class WithdrawalStatus(IntEnum):
+    EMAIL_SENT = 0
+    CANCELLED = 1
+    AWAITING_APPROVAL = 2
+    REJECTED = 3
+    PROCESSING = 4
+    FAILURE = 5
+    COMPLETED = 6
+
+
+_W = WithdrawalStatus
+WITHDRAWAL = StateMachine(
+    "Withdrawal",
+    WithdrawalStatus,
+    {
+        _W.EMAIL_SENT: {_W.AWAITING_APPROVAL, _W.CANCELLED, _W.REJECTED},
+        _W.AWAITING_APPROVAL: {_W.PROCESSING, _W.REJECTED},
+        _W.PROCESSING: {_W.COMPLETED, _W.FAILURE},
+    },
+)
+# The spec's names, as the console shows them.
+WITHDRAWAL_NAMES = {
+    _W.EMAIL_SENT: "Email Sent",
+    _W.CANCELLED: "Cancelled",
+    _W.AWAITING_APPROVAL: "Awaiting Approval",
+    _W.REJECTED: "Rejected",
+    _W.PROCESSING: "Processing",
+    _W.FAILURE: "Failure",
+    _W.COMPLETED: "Completed",
+}
+# An operator's outcome for a withdrawal that did not go out, and the status it ends in.
+OUTCOMES = {"cancel": _W.CANCELLED, "reject": _W.REJECTED, "fail": _W.FAILURE}

@@ -6,7 +6,7 @@ SPOT wallet, unless it is below the network's `depositDust`. A withdrawal takes 
 from the user at once (a `withdrawal` entry: the amount leaves to the chain, the fee to the
 platform) and then moves 0 Email Sent → 2 Awaiting Approval → 4 Processing (with a txId) →
 6 Completed on the sandbox clock. A withdrawal to another sandbox user's deposit address
-arrives there as an ordinary chain transfer.
+arrives there as an ordinary chain transfer. Both move along the machines of `lifecycle`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.chain import errors
+from binance_sandbox.chain.lifecycle import (
+    LISTED_DEPOSITS,
+    OUTCOMES,
+    TRANSFER,
+    WITHDRAWAL,
+    TransferStatus,
+    WithdrawalStatus,
+)
 from binance_sandbox.chain.networks import network_for
 from binance_sandbox.chain.switches import NetworkSwitches
 from binance_sandbox.delivery.outbox import enqueue
@@ -47,13 +55,6 @@ BECH32 = "023456789acdefghjklmnpqrstuvwxyz"
 # Binance-style withdrawal progress on the sandbox clock.
 WITHDRAW_STEP_MS = 5_000
 FEES = "platform:withdraw-fees"
-# An operator's outcome for a withdrawal, the statuses it may come from, and where it ends
-# (spec: 1 Cancelled, 3 Rejected, 5 Failure).
-OUTCOMES: dict[str, tuple[tuple[int, ...], int]] = {
-    "cancel": ((0,), 1),
-    "reject": ((0, 2), 3),
-    "fail": ((4,), 5),
-}
 
 
 def chain_account(network: str, asset: str) -> AccountRef:
@@ -95,7 +96,7 @@ def _deposits_statement(
         ChainTransfer.user_id == bindparam("user_id"),
         # Two comparisons, not `in_()`: an IN list is expanded at every execution, which
         # keeps the read off the plain way (storage/reads.py).
-        or_(ChainTransfer.status == "PENDING", ChainTransfer.status == "CREDITED"),
+        or_(*(ChainTransfer.status == listed.value for listed in LISTED_DEPOSITS.values())),
     )
     if asset:
         stmt = stmt.where(ChainTransfer.asset == bindparam("asset"))
@@ -126,7 +127,8 @@ def _deposits_query(
     params = {
         "user_id": user_id,
         "asset": asset,
-        "status": "CREDITED" if status == 1 else "PENDING" if status == 0 else "NONE",
+        # A status no transfer is listed with matches nothing.
+        "status": LISTED_DEPOSITS[status].value if status in LISTED_DEPOSITS else "NONE",
         "start": start,
         "end": end,
     }
@@ -236,7 +238,7 @@ class ChainService:
             asset=asset,
             amount=units,
             user_id=owner,
-            status="PENDING",
+            status=TransferStatus.PENDING.value,
             confirmations_needed=net.confirmations,
             created_at=now,
             confirm_at=now + net.confirm_ms,
@@ -269,13 +271,13 @@ class ChainService:
                 select(ChainTransfer).where(ChainTransfer.tx_hash == tx_hash).with_for_update()
             )
         ).scalar_one_or_none()
-        if row is None or row.status != "PENDING":
+        if row is None or TRANSFER.is_terminal(row.status):
             return
         net = network_for(row.asset, row.network)
         if row.user_id is None:
-            row.status = "UNCLAIMED"
+            row.status = TRANSFER.move(row.status, TransferStatus.UNCLAIMED).value
         elif row.amount < money.to_units(net.deposit_dust):
-            row.status = "DUST"  # below depositDust: not credited
+            row.status = TRANSFER.move(row.status, TransferStatus.DUST).value
         else:
             await post(
                 session,
@@ -289,7 +291,7 @@ class ChainService:
                 ref_type="chain_transfer",
                 ref_id=row.tx_hash,
             )
-            row.status = "CREDITED"
+            row.status = TRANSFER.move(row.status, TransferStatus.CREDITED).value
             row.credited_at = now
 
     async def transfer_by_hash(self, session: AsyncSession, tx_hash: str) -> ChainTransfer | None:
@@ -369,7 +371,7 @@ class ChainService:
             amount=units,
             fee=fee,
             name=name,
-            status=0,
+            status=WithdrawalStatus.EMAIL_SENT.value,
             apply_time=now,
         )
         session.add(record)
@@ -389,7 +391,13 @@ class ChainService:
                 f"Insufficient {asset} balance for {amount} plus the fee {net.withdraw_fee}."
             ) from exc
         withdrawal_event(
-            session, record.id, now, "applied", status=0, amount=amount, fee=net.withdraw_fee
+            session,
+            record.id,
+            now,
+            "applied",
+            status=record.status,
+            amount=amount,
+            fee=net.withdraw_fee,
         )
         await enqueue(
             session,
@@ -413,17 +421,17 @@ class ChainService:
                 select(Withdrawal).where(Withdrawal.id == withdrawal_id).with_for_update()
             )
         ).scalar_one_or_none()
-        if w is None or w.status in (1, 3, 5, 6):
+        if w is None or WITHDRAWAL.is_terminal(w.status):
             return None
         net = network_for(w.asset, w.network)
-        if w.status == 0:
-            w.status = 2
-            withdrawal_event(session, w.id, now, "awaiting_approval", status=2)
+        if w.status == WithdrawalStatus.EMAIL_SENT:
+            w.status = WITHDRAWAL.move(w.status, WithdrawalStatus.AWAITING_APPROVAL).value
+            withdrawal_event(session, w.id, now, "awaiting_approval", status=w.status)
             return now + WITHDRAW_STEP_MS
-        if w.status == 2:
-            w.status = 4
+        if w.status == WithdrawalStatus.AWAITING_APPROVAL:
+            w.status = WITHDRAWAL.move(w.status, WithdrawalStatus.PROCESSING).value
             w.tx_id = self._tx_hash(w.network)
-            withdrawal_event(session, w.id, now, "processing", status=4, txId=w.tx_id)
+            withdrawal_event(session, w.id, now, "processing", status=w.status, txId=w.tx_id)
             if await self.find_owner(session, w.network, w.address, w.tag) is not None:
                 # Sent to a sandbox user: it arrives there like any transfer on this chain.
                 await self.submit_transfer(
@@ -437,9 +445,9 @@ class ChainService:
                     source="withdrawal",
                 )
             return now + net.confirm_ms
-        w.status = 6
+        w.status = WITHDRAWAL.move(w.status, WithdrawalStatus.COMPLETED).value
         w.completed_at = now
-        withdrawal_event(session, w.id, now, "completed", status=6)
+        withdrawal_event(session, w.id, now, "completed", status=w.status)
         return None
 
     async def resolve_withdrawal(
@@ -453,19 +461,20 @@ class ChainService:
         ).scalar_one_or_none()
         if w is None:
             raise errors.UnknownWithdrawal(f"No withdrawal {withdrawal_id}.")
-        allowed, status = OUTCOMES[outcome]
-        if w.status not in allowed:
+        status = OUTCOMES[outcome]
+        if not WITHDRAWAL.can(w.status, status):
             raise errors.WithdrawalFinal(
                 f"Withdrawal {withdrawal_id} has status {w.status}; cannot {outcome} it."
             )
         if w.tx_id is not None:
             sent = await self.transfer_by_hash(session, w.tx_id)
             if sent is not None:
-                if sent.status != "PENDING":
+                if TRANSFER.is_terminal(sent.status):
                     raise errors.WithdrawalFinal(
                         f"Withdrawal {withdrawal_id} already arrived on chain."
                     )
-                sent.status = "UNCLAIMED"  # the transaction failed: nothing arrives
+                # The transaction failed: nothing arrives.
+                sent.status = TRANSFER.move(sent.status, TransferStatus.UNCLAIMED).value
         legs = [
             Leg(chain_account(w.network, w.asset), -w.amount),
             Leg(system_account(FEES, w.asset), -w.fee),
@@ -480,10 +489,10 @@ class ChainService:
             ref_id=w.id,
             memo=f"withdrawal {outcome}",
         )
-        w.status = status
+        w.status = status.value
         w.completed_at = now
         ended = {"cancel": "cancelled", "reject": "rejected", "fail": "failed"}[outcome]
-        withdrawal_event(session, w.id, now, ended, status=status, amountAndFeeReturned=True)
+        withdrawal_event(session, w.id, now, ended, status=w.status, amountAndFeeReturned=True)
         return w
 
     async def withdrawals(

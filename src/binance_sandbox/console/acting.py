@@ -17,6 +17,8 @@ from binance_sandbox.console.common import (
     render,
 )
 from binance_sandbox.control.errors import Invalid
+from binance_sandbox.deposit.lifecycle import SessionStatus
+from binance_sandbox.pay.lifecycle import OrderStatus
 
 router = page_router()
 
@@ -45,7 +47,7 @@ async def pay_order(request: Request) -> Response:
     form = await read_form(request)
     prepay_id, payer = required(form, "prepayId", "payerUserId")
     result: dict[str, Any] = await request.app.state.pay.pay(prepay_id, payer)
-    status = result.get("status", "PAID")
+    status = result.get("status", OrderStatus.PAID.value)
     return act_page(request, done=f"User {payer} paid Pay order {prepay_id}: {status}.")
 
 
@@ -55,7 +57,7 @@ async def decide_deposit(request: Request) -> Response:
     partner, external_order_id, decision = required(
         form, "partnerClientId", "externalOrderId", "decision"
     )
-    if decision not in ("AUTHORIZED", "REJECTED"):
+    if decision not in (SessionStatus.AUTHORIZED.value, SessionStatus.REJECTED.value):
         raise Invalid("decision must be AUTHORIZED or REJECTED.")
     svc = control(request)
     found = await svc.deposit(partner, external_order_id, str(request.base_url))

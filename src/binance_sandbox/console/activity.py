@@ -18,12 +18,11 @@ from binance_sandbox.console.common import (
 from binance_sandbox.console.live import live, pay_order_parts, webhook_parts, webhooks_parts
 from binance_sandbox.console.traffic import chart_context
 from binance_sandbox.control.errors import Invalid, NotFound
+from binance_sandbox.pay.lifecycle import OrderStatus as PayStatus
+from binance_sandbox.prime.lifecycle import OrderStatus as PrimeStatus
 
-PRIME_STATUSES = ("PROCESSING", "FILLED", "FAILED")
-PAY_STATUSES = (
-    "INITIAL", "PENDING", "PAID", "CANCELED", "ERROR", "REFUNDING", "REFUNDED",
-    "FULL_REFUNDED", "EXPIRED",
-)  # fmt: skip
+PRIME_STATUSES = tuple(s.value for s in PrimeStatus)
+PAY_STATUSES = tuple(s.value for s in PayStatus)
 WEBHOOK_STATUSES = ("pending", "done", "failed")
 
 router = page_router()

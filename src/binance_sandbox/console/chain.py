@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from binance_sandbox.chain.errors import ChainError, UnknownWithdrawal
+from binance_sandbox.chain.lifecycle import TransferStatus
 from binance_sandbox.chain.networks import COINS
 from binance_sandbox.console.common import (
     COOKIE_PATH,
@@ -23,7 +24,7 @@ from binance_sandbox.console.live import Parts, chain_deposit_parts, live, polle
 from binance_sandbox.control.errors import Conflict, Invalid, NotFound
 from binance_sandbox.control.views import WITHDRAW_STATUSES
 
-TRANSFER_STATUSES = ("PENDING", "CREDITED", "DUST", "UNCLAIMED")
+TRANSFER_STATUSES = tuple(s.value for s in TransferStatus)
 NETWORKS = sorted({n.network for nets in COINS.values() for n in nets})
 OUTCOMES = ("cancel", "reject", "fail")
 

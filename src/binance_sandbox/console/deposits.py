@@ -18,9 +18,11 @@ from binance_sandbox.console.common import (
 from binance_sandbox.console.ledger import views
 from binance_sandbox.console.live import Parts, deposit_parts, live, polled
 from binance_sandbox.control.errors import Invalid
+from binance_sandbox.deposit.lifecycle import SessionStatus
+from binance_sandbox.pay.lifecycle import PayoutStatus
 
-DEPOSIT_STATUSES = ("INIT", "AUTHORIZED", "REJECTED", "EXPIRED")
-PAYOUT_STATUSES = ("ACCEPTED", "PROCESSING", "SUCCESS", "PART_SUCCESS", "FAILED", "CANCELED")
+DEPOSIT_STATUSES = tuple(s.value for s in SessionStatus)
+PAYOUT_STATUSES = tuple(s.value for s in PayoutStatus)
 
 router = page_router()
 # What the live pages poll: plain routes, kept out of the request log (see `live.polled`).

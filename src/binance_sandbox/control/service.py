@@ -16,6 +16,7 @@ from binance_sandbox.connect.auth import PartnerDirectory
 from binance_sandbox.control import schemas
 from binance_sandbox.control.errors import Conflict, Invalid, NotFound
 from binance_sandbox.delivery.outbox import enqueue
+from binance_sandbox.deposit.lifecycle import SessionStatus
 from binance_sandbox.deposit.service import session_out
 from binance_sandbox.ledger import money
 from binance_sandbox.ledger.service import (
@@ -29,6 +30,7 @@ from binance_sandbox.ledger.service import (
 )
 from binance_sandbox.market import CRYPTOS, FIATS
 from binance_sandbox.pay.auth import MerchantDirectory
+from binance_sandbox.pay.lifecycle import RefundStatus
 from binance_sandbox.pay.service import PAY_CURRENCIES, PayService
 from binance_sandbox.platform import Platform
 from binance_sandbox.prime.service import order_out
@@ -276,7 +278,7 @@ class ControlService:
                 session, refund_id, now, reject=req.reason or "REJECTED_BY_OPERATOR"
             )
         self.p.wake_worker()
-        return {"refundRequestId": req.refundRequestId, "refundStatus": "REFUND_FAIL"}
+        return {"refundRequestId": req.refundRequestId, "refundStatus": RefundStatus.FAIL.value}
 
     # -- partners -------------------------------------------------------------------------
 
@@ -670,12 +672,13 @@ class ControlService:
         if user_id:
             conditions.append(DepositSession.user_id == user_id)
         # The status a session answers with: INIT past its link's expiry is EXPIRED.
-        if status == "INIT":
-            conditions += [DepositSession.status == "INIT", DepositSession.link_expire_time > now]
-        elif status == "EXPIRED":
+        init, expired = SessionStatus.INIT.value, SessionStatus.EXPIRED.value
+        if status == init:
+            conditions += [DepositSession.status == init, DepositSession.link_expire_time > now]
+        elif status == expired:
             conditions.append(
-                (DepositSession.status == "EXPIRED")
-                | ((DepositSession.status == "INIT") & (DepositSession.link_expire_time <= now))
+                (DepositSession.status == expired)
+                | ((DepositSession.status == init) & (DepositSession.link_expire_time <= now))
             )
         elif status:
             conditions.append(DepositSession.status == status)

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from sqlalchemy import and_, case, func, or_, select
 
+from binance_sandbox.chain.lifecycle import TRANSFER, WITHDRAWAL_NAMES, TransferStatus
 from binance_sandbox.control.errors import NotFound
 from binance_sandbox.ledger import money
 from binance_sandbox.platform import Platform
@@ -44,15 +45,7 @@ OWNERS = {
     "world:fiat-rails": "outside: partners' fiat rails",
     "world:dividends": "outside: dividends",
 }
-WITHDRAW_STATUSES = {
-    0: "Email Sent",
-    1: "Cancelled",
-    2: "Awaiting Approval",
-    3: "Rejected",
-    4: "Processing",
-    5: "Failure",
-    6: "Completed",
-}
+WITHDRAW_STATUSES = {status.value: name for status, name in WITHDRAWAL_NAMES.items()}
 
 
 def amount(units: int) -> str:
@@ -410,17 +403,21 @@ class ConsoleViews:
             {
                 "at": t.created_at,
                 "kind": "seen_on_chain",
-                "detail": {"status": "PENDING", "confirmationsNeeded": t.confirmations_needed},
+                "detail": {
+                    "status": TransferStatus.PENDING.value,
+                    "confirmationsNeeded": t.confirmations_needed,
+                },
             }
         ]
-        if t.status == "CREDITED" and t.credited_at is not None:
-            steps.append(
-                {"at": t.credited_at, "kind": "credited", "detail": {"status": "CREDITED"}}
-            )
-        elif t.status == "PENDING":
+        if t.status == TransferStatus.CREDITED and t.credited_at is not None:
+            steps.append({"at": t.credited_at, "kind": "credited", "detail": {"status": t.status}})
+        elif not TRANSFER.is_terminal(t.status):
             steps.append({"at": t.confirm_at, "kind": "confirmations_due", "detail": {}})
         else:
-            why = {"DUST": "below the network's depositDust", "UNCLAIMED": "no sandbox user"}
+            why: dict[str, str] = {
+                TransferStatus.DUST: "below the network's depositDust",
+                TransferStatus.UNCLAIMED: "no sandbox user",
+            }
             steps.append(
                 {
                     "at": t.confirm_at,

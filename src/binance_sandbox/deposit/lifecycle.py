@@ -1,21 +1,36 @@
-"""Connect Deposit work the delivery worker does: expire a session whose link has expired,
-on the sandbox clock (the job is due at its `linkExpireTime`)."""
+"""Connect Deposit's state machine: a deposit session moves from INIT to a terminal state
+(AUTHORIZED, REJECTED or EXPIRED) once, and stays there (connect-deposit-flow.txt, step 4:
+"until the status transitions from INIT to a terminal state")."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from enum import StrEnum
 
-from binance_sandbox.delivery.worker import Handler, JobContext, Outcome
-from binance_sandbox.deposit.service import DepositService
+from binance_sandbox.statemachine import StateMachine
 
 
-def deposit_handlers(service: DepositService) -> dict[str, Handler]:
-    async def expire(ctx: JobContext) -> Outcome:
-        session_id = ctx.payload["sessionId"]
+class SessionStatus(StrEnum):
+    INIT = "INIT"
+    AUTHORIZED = "AUTHORIZED"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
 
-        async def apply(session: AsyncSession, now: int) -> None:
-            await service.expire(session, session_id, now)
 
-        return Outcome.done(apply=apply)
-
-    return {"deposit.expire": expire}
+SESSION = StateMachine(
+    "Deposit session",
+    SessionStatus,
+    {
+        SessionStatus.INIT: {
+            SessionStatus.AUTHORIZED,
+            SessionStatus.REJECTED,
+            SessionStatus.EXPIRED,
+        }
+    },
+)
+# `statusCode` beside `status` (NOTES.md: "Status 0 INIT, 1 AUTHORIZED, 2 REJECTED, 3 EXPIRED").
+STATUS_CODES: dict[str, int] = {
+    SessionStatus.INIT: 0,
+    SessionStatus.AUTHORIZED: 1,
+    SessionStatus.REJECTED: 2,
+    SessionStatus.EXPIRED: 3,
+}

@@ -2,10 +2,11 @@
 the authenticated partner and a parsed request, and render what they return or raise.
 
 A session (NOTES.md "Deposit") moves INIT (0) → AUTHORIZED (1) | REJECTED (2) | EXPIRED (3),
-one-way; every change goes through `_move`, which refuses any other. It expires on the sandbox
-clock at its `linkExpireTime`: an outbox job is due then, and until it has run every read
-already answers EXPIRED. Each terminal state sends one `deposit_status_event` webhook whose
-body is what `deposit/authorization` answers, plus its `webhookEventType`.
+one-way (`lifecycle.SESSION`); every change goes through `_move`, which refuses any other. It
+expires on the sandbox clock at its `linkExpireTime`: an outbox job is due then, and until it
+has run every read already answers EXPIRED. Each terminal state sends one
+`deposit_status_event` webhook whose body is what `deposit/authorization` answers, plus its
+`webhookEventType`.
 
 Connect Deposit never moves funds (connect-deposit-flow.txt, "Key distinction"): the chain
 core credits a transfer to an authorized address after its confirmations.
@@ -32,6 +33,7 @@ from binance_sandbox.connect.auth import PartnerAuth
 from binance_sandbox.delivery.outbox import enqueue, enqueue_webhook
 from binance_sandbox.delivery.webhooks import success_return_code
 from binance_sandbox.deposit import errors, schemas
+from binance_sandbox.deposit.lifecycle import SESSION, STATUS_CODES, SessionStatus
 from binance_sandbox.ledger import money
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import (
@@ -44,14 +46,6 @@ from binance_sandbox.storage.models import (
 
 FAMILY = "deposit"
 EVENT_TYPE = "deposit_status_event"
-# NOTES.md: "Status 0 INIT, 1 AUTHORIZED, 2 REJECTED, 3 EXPIRED, one-way".
-STATUS_CODES = {"INIT": 0, "AUTHORIZED": 1, "REJECTED": 2, "EXPIRED": 3}
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "INIT": frozenset({"AUTHORIZED", "REJECTED", "EXPIRED"}),
-    "AUTHORIZED": frozenset(),
-    "REJECTED": frozenset(),
-    "EXPIRED": frozenset(),
-}
 EXTERNAL_ORDER_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 TX_HASH = re.compile(r"[\x21-\x7e]{1,128}")  # printable ASCII, no spaces
 REFUSED_SCHEMES = frozenset({"javascript", "data", "vbscript", "file"})
@@ -88,15 +82,17 @@ _AUTHORIZATION = select(DepositSession.__table__).where(
 def effective_status(row: DepositSession | Row[Any], now: int) -> str:
     """The status a read answers: an INIT session past its link's expiry is EXPIRED even
     before the expiry job has run."""
-    if row.status == "INIT" and now >= row.link_expire_time:
-        return "EXPIRED"
+    if SESSION.can(row.status, SessionStatus.EXPIRED) and now >= row.link_expire_time:
+        return SessionStatus.EXPIRED.value
     return row.status
 
 
 def authorization_out(row: DepositSession | Row[Any], now: int) -> dict[str, Any]:
     """`deposit/authorization`'s data; addresses only once AUTHORIZED."""
     status = effective_status(row, now)
-    addresses = json.loads(row.deposit_addresses or "[]") if status == "AUTHORIZED" else []
+    addresses = (
+        json.loads(row.deposit_addresses or "[]") if status == SessionStatus.AUTHORIZED else []
+    )
     return {
         "externalOrderId": row.external_order_id,
         "userId": row.user_id,
@@ -207,7 +203,7 @@ class DepositService:
             crypto_currency=req.cryptoCurrency,
             networks=json.dumps(networks),
             redirect_url=redirect_url,
-            status="INIT",
+            status=SessionStatus.INIT.value,
             create_time=now,
             link_expire_time=now + self.p.settings.deposit_link_ttl_ms,
         )
@@ -218,7 +214,7 @@ class DepositService:
                 session.add(row)
                 await session.flush()
                 await add_event(
-                    session, row.session_id, now, "created", status="INIT", networks=networks
+                    session, row.session_id, now, "created", status=row.status, networks=networks
                 )
                 await enqueue(
                     session,
@@ -261,7 +257,7 @@ class DepositService:
         async with self.p.db.write() as session:
             row = await self._find(session, partner, req.externalOrderId, lock=True)
             status = effective_status(row, now)
-            if status != "AUTHORIZED":
+            if status != SessionStatus.AUTHORIZED:
                 raise errors.InvalidOrderStatus(
                     f"Deposit session {row.external_order_id} is {status}; "
                     "only an AUTHORIZED session takes a report."
@@ -318,10 +314,10 @@ class DepositService:
             late = effective_status(row, now) != row.status
             if late:
                 # Past its expiry, before the job ran: it expires now, and the answer says so.
-                await self._move(session, row, "EXPIRED", now)
+                await self._move(session, row, SessionStatus.EXPIRED, now)
             else:
                 _check_transition(row, target)
-                if target == "AUTHORIZED":
+                if target == SessionStatus.AUTHORIZED:
                     row.deposit_addresses = json.dumps(await self._addresses(session, row))
                 await self._move(session, row, target, now)
             result = authorization_out(row, now)
@@ -333,14 +329,17 @@ class DepositService:
     async def expire(self, session: AsyncSession, session_id: str, now: int) -> None:
         """The expiry job: an INIT session whose link has expired becomes EXPIRED."""
         row = await _locked(session, session_id)
-        if row is not None and row.status == "INIT" and now >= row.link_expire_time:
-            await self._move(session, row, "EXPIRED", now)
+        if (
+            row is not None
+            and SESSION.can(row.status, SessionStatus.EXPIRED)
+            and now >= row.link_expire_time
+        ):
+            await self._move(session, row, SessionStatus.EXPIRED, now)
 
     async def _move(
         self, session: AsyncSession, row: DepositSession, target: str, now: int
     ) -> None:
-        _check_transition(row, target)
-        row.status = target
+        row.status = _check_transition(row, target).value
         row.decide_time = now
         await add_event(session, row.session_id, now, target.lower(), status=target)
         await self._webhook(session, row, now)
@@ -485,11 +484,17 @@ async def _locked(session: AsyncSession, session_id: str) -> DepositSession | No
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-def _check_transition(row: DepositSession, target: str) -> None:
-    if target not in TRANSITIONS[row.status]:
-        raise errors.InvalidOrderStatus(
-            f"Deposit session {row.external_order_id} is {row.status} and cannot become {target}."
-        )
+def _check_transition(row: DepositSession, target: str) -> SessionStatus:
+    """The state `target` names, if the session may move to it."""
+    try:
+        state = SessionStatus(target)
+    except ValueError:
+        state = None
+    if state is not None and SESSION.can(row.status, state):
+        return state
+    raise errors.InvalidOrderStatus(
+        f"Deposit session {row.external_order_id} is {row.status} and cannot become {target}."
+    )
 
 
 def _external_order_id(value: str) -> str:

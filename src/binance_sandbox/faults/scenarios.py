@@ -26,6 +26,7 @@ from binance_sandbox.pay.auth import MerchantDirectory
 from binance_sandbox.pay.service import PayService
 from binance_sandbox.platform import Platform
 from binance_sandbox.prime import schemas as prime_schemas
+from binance_sandbox.prime.lifecycle import FiatCheck, MerchantStep
 from binance_sandbox.prime.service import PrimeService
 from binance_sandbox.signing import generate_private_key, public_key_to_der_b64
 from binance_sandbox.signing.rsa import private_key_to_pem
@@ -110,7 +111,7 @@ async def buy_fiat_never_arrives(ctx: ScenarioContext) -> dict[str, Any]:
         family="merchant",
         scope={"partnerClientId": partner["clientId"]},
         endpoint="/check-transaction",
-        action={"type": "status", "status": "PENDING"},
+        action={"type": "status", "status": FiatCheck.PENDING.value},
         count=None,
         share=None,
         now=ctx.platform.clock.now_ms(),
@@ -255,7 +256,7 @@ async def sell_transfer_fails_then_succeeds(ctx: ScenarioContext) -> dict[str, A
     client_id = partner["clientId"]
     failing = await _rule(ctx, client_id, "/transfer", action={"type": "http500"}, count=1)
     passing = await _rule(
-        ctx, client_id, "/transfer", action={"type": "status", "status": "SUCCESS"}
+        ctx, client_id, "/transfer", action={"type": "status", "status": MerchantStep.SUCCESS.value}
     )
     user_id = await _user(ctx, client_id)
     await ctx.control.credit(

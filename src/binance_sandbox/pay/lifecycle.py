@@ -1,38 +1,113 @@
-"""Pay work the delivery worker does: expire unpaid orders on the sandbox clock, settle
-refunds, carry out payouts."""
+"""Binance Pay's state machines: orders, refunds, payout batches and their details.
+
+Order (pay-openapi.txt, `orderStatus`: INITIAL, PENDING, PAID, CANCELED, ERROR, REFUNDING,
+REFUNDED, EXPIRED; FULL_REFUNDED when nothing is left): INITIAL → PENDING → PAID;
+INITIAL/PENDING → CANCELED (close) or EXPIRED (on the sandbox clock); PAID → REFUNDING →
+REFUNDED (partly) / FULL_REFUNDED, or back to PAID when every refund was rejected; a partly
+refunded order may be refunded again.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from enum import StrEnum
 
-from binance_sandbox.delivery.worker import Handler, JobContext, Outcome
-from binance_sandbox.pay.payouts import PayoutService
-from binance_sandbox.pay.service import PayService
+from binance_sandbox.statemachine import StateMachine
 
 
-def pay_handlers(pay: PayService, payouts: PayoutService) -> dict[str, Handler]:
-    async def expire(ctx: JobContext) -> Outcome:
-        prepay_id = ctx.payload["prepayId"]
+class OrderStatus(StrEnum):
+    INITIAL = "INITIAL"
+    PENDING = "PENDING"
+    PAID = "PAID"
+    CANCELED = "CANCELED"
+    ERROR = "ERROR"
+    REFUNDING = "REFUNDING"
+    REFUNDED = "REFUNDED"
+    FULL_REFUNDED = "FULL_REFUNDED"
+    EXPIRED = "EXPIRED"
 
-        async def apply(session: AsyncSession, now: int) -> None:
-            await pay.expire(session, prepay_id, now)
 
-        return Outcome.done(apply=apply)
+_O = OrderStatus
+ORDER = StateMachine(
+    "Pay order",
+    OrderStatus,
+    {
+        _O.INITIAL: {_O.PENDING, _O.PAID, _O.CANCELED, _O.EXPIRED},
+        _O.PENDING: {_O.PAID, _O.CANCELED, _O.EXPIRED},
+        _O.PAID: {_O.REFUNDING},
+        _O.REFUNDING: {_O.REFUNDED, _O.FULL_REFUNDED, _O.PAID},
+        _O.REFUNDED: {_O.REFUNDING},
+    },
+)
+# An order a refund may be asked of: paid, or refunded in part (a refund still settling
+# included, so the answer does not depend on whether the worker has run).
+REFUNDABLE = frozenset({_O.PAID, _O.REFUNDING, _O.REFUNDED})
+# An order some refund has been asked of.
+REFUND_ASKED = frozenset({_O.REFUNDING, _O.REFUNDED, _O.FULL_REFUNDED})
 
-    async def refund(ctx: JobContext) -> Outcome:
-        refund_id = int(ctx.payload["refundId"])
 
-        async def apply(session: AsyncSession, now: int) -> None:
-            await pay.settle_refund(session, refund_id, now)
+class RefundStatus(StrEnum):
+    PENDING = "REFUND_PENDING"
+    SUCCESS = "REFUND_SUCCESS"
+    FAIL = "REFUND_FAIL"
 
-        return Outcome.done(apply=apply)
 
-    async def payout(ctx: JobContext) -> Outcome:
-        payout_id = ctx.payload["payoutId"]
+REFUND = StateMachine(
+    "Pay refund",
+    RefundStatus,
+    {RefundStatus.PENDING: {RefundStatus.SUCCESS, RefundStatus.FAIL}},
+)
 
-        async def apply(session: AsyncSession, now: int) -> None:
-            await payouts.process(session, payout_id, now)
 
-        return Outcome.done(apply=apply)
+class PayoutStatus(StrEnum):
+    """A payout batch's `batchStatus`."""
 
-    return {"pay.expire": expire, "pay.refund": refund, "pay.payout": payout}
+    ACCEPTED = "ACCEPTED"
+    PROCESSING = "PROCESSING"
+    SUCCESS = "SUCCESS"
+    PART_SUCCESS = "PART_SUCCESS"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+
+
+_B = PayoutStatus
+PAYOUT = StateMachine(
+    "Pay payout batch",
+    PayoutStatus,
+    {
+        _B.ACCEPTED: {_B.PROCESSING},
+        _B.PROCESSING: {_B.SUCCESS, _B.FAILED, _B.PART_SUCCESS},
+        # Details still awaiting their receiver settle later, one way or the other.
+        _B.PART_SUCCESS: {_B.SUCCESS, _B.FAILED},
+    },
+)
+
+
+class DetailStatus(StrEnum):
+    """One transfer of a payout batch."""
+
+    PROCESSING = "PROCESSING"
+    AWAITING_RECEIPT = "AWAITING_RECEIPT"
+    SUCCESS = "SUCCESS"
+    FAIL = "FAIL"
+    REFUNDED = "REFUNDED"
+
+
+_D = DetailStatus
+DETAIL = StateMachine(
+    "Pay payout detail",
+    DetailStatus,
+    {
+        _D.PROCESSING: {_D.SUCCESS, _D.FAIL, _D.AWAITING_RECEIPT},
+        # An e-mail receiver without an account is looked up again until the wait is over.
+        _D.AWAITING_RECEIPT: {_D.SUCCESS, _D.AWAITING_RECEIPT, _D.REFUNDED},
+    },
+)
+# The query's `detailStatus` filter: FAIL covers the returned ones too.
+DETAIL_FAILED = frozenset({_D.FAIL, _D.REFUNDED})
+DETAIL_OPEN = frozenset(s for s in DetailStatus if not DETAIL.is_terminal(s))
+
+
+class TransferStatus(StrEnum):
+    """A Pay wallet transfer settles in the request that makes it."""
+
+    SUCCESS = "SUCCESS"

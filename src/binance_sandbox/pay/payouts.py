@@ -26,6 +26,14 @@ from binance_sandbox.ledger.service import (
 from binance_sandbox.market import CRYPTOS
 from binance_sandbox.pay import errors, schemas, webhooks
 from binance_sandbox.pay.auth import MerchantAuth
+from binance_sandbox.pay.lifecycle import (
+    DETAIL,
+    DETAIL_FAILED,
+    DETAIL_OPEN,
+    PAYOUT,
+    DetailStatus,
+    PayoutStatus,
+)
 from binance_sandbox.pay.service import FUNDING, PAY_CURRENCIES, SPOT, PayService, _event
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import PayPayout, PayPayoutDetail, User
@@ -78,7 +86,7 @@ class PayoutService:
                     total_number=req.totalNumber,
                     biz_scene=req.bizScene,
                     webhook_url=req.webhookUrl,
-                    status="ACCEPTED",
+                    status=PayoutStatus.ACCEPTED.value,
                     created_at=now,
                 )
                 session.add(payout)
@@ -99,7 +107,7 @@ class PayoutService:
                             amount=units,
                             transfer_method=d.transferMethod,
                             remark=d.remark,
-                            status="PROCESSING",
+                            status=DetailStatus.PROCESSING.value,
                         )
                     )
                 for method, units in sorted(by_wallet.items()):
@@ -129,7 +137,7 @@ class PayoutService:
                     payout.payout_id,
                     now,
                     "accepted",
-                    status="ACCEPTED",
+                    status=payout.status,
                     requestId=req.requestId,
                 )
                 await enqueue(
@@ -148,7 +156,7 @@ class PayoutService:
                 f"requestId {req.requestId} was already used."
             ) from exc
         self.p.wake_worker()
-        return {"requestId": req.requestId, "status": "ACCEPTED"}
+        return {"requestId": req.requestId, "status": PayoutStatus.ACCEPTED.value}
 
     async def _find(
         self, session: AsyncSession, merchant_id: str, request_id: str
@@ -165,13 +173,13 @@ class PayoutService:
         wanted = req.detailStatus or ["ALL"]
         if isinstance(wanted, str):
             wanted = [wanted]
-        statuses: set[str] = set()
+        statuses: set[DetailStatus] = set()
         for w in wanted:
             statuses |= {
-                "ALL": {"SUCCESS", "FAIL", "PROCESSING", "AWAITING_RECEIPT", "REFUNDED"},
-                "PROCESSING": {"PROCESSING", "AWAITING_RECEIPT"},
-                "SUCCESS": {"SUCCESS"},
-                "FAIL": {"FAIL", "REFUNDED"},
+                "ALL": set(DetailStatus),
+                "PROCESSING": DETAIL_OPEN,
+                "SUCCESS": {DetailStatus.SUCCESS},
+                "FAIL": DETAIL_FAILED,
             }[w]
         async with self.p.db.read() as session:
             payout = await self._find(session, merchant.merchant_id, req.requestId)
@@ -186,7 +194,7 @@ class PayoutService:
                     )
                 ).scalars()
             )
-        paid = sum(d.amount for d in details if d.status == "SUCCESS")
+        paid = sum(d.amount for d in details if d.status == DetailStatus.SUCCESS)
         return {
             "requestId": payout.request_id,
             "batchStatus": payout.status,
@@ -235,7 +243,7 @@ class PayoutService:
                 select(PayPayout).where(PayPayout.payout_id == payout_id).with_for_update()
             )
         ).scalar_one_or_none()
-        if payout is None or payout.status in ("SUCCESS", "FAILED", "CANCELED"):
+        if payout is None or PAYOUT.is_terminal(payout.status):
             return
         details = list(
             (
@@ -248,12 +256,12 @@ class PayoutService:
         )
         escrow = system_account(PAYOUT_ESCROW, payout.currency)
         before = payout.status
-        if payout.status == "ACCEPTED":
-            payout.status = "PROCESSING"
+        if payout.status == PayoutStatus.ACCEPTED:
+            payout.status = PAYOUT.move(payout.status, PayoutStatus.PROCESSING).value
             await self._webhook(session, payout, now)
         awaiting = False
         for d in details:
-            if d.status not in ("PROCESSING", "AWAITING_RECEIPT"):
+            if DETAIL.is_terminal(d.status):
                 continue
             receiver = await self._receiver(session, d)
             if receiver is not None and receiver != payout.merchant_id:
@@ -265,13 +273,14 @@ class PayoutService:
                     ref_type="pay_payout",
                     ref_id=payout_id,
                 )
-                d.status, d.receiver_user_id = "SUCCESS", receiver
+                d.status = DETAIL.move(d.status, DetailStatus.SUCCESS).value
+                d.receiver_user_id = receiver
             elif (
                 d.receive_type == "EMAIL"
                 and receiver is None
                 and now < payout.created_at + AWAIT_MS
             ):
-                d.status = "AWAITING_RECEIPT"
+                d.status = DETAIL.move(d.status, DetailStatus.AWAITING_RECEIPT).value
                 awaiting = True
             else:
                 back = user_account(
@@ -285,16 +294,23 @@ class PayoutService:
                     ref_type="pay_payout",
                     ref_id=payout_id,
                 )
-                d.status = "REFUNDED" if d.status == "AWAITING_RECEIPT" else "FAIL"
+                returned = (
+                    DetailStatus.REFUNDED
+                    if d.status == DetailStatus.AWAITING_RECEIPT
+                    else DetailStatus.FAIL
+                )
+                d.status = DETAIL.move(d.status, returned).value
                 d.fail_reason = "receiver is the merchant" if receiver else "receiver not found"
         states = {d.status for d in details}
-        if states == {"SUCCESS"}:
-            payout.status = "SUCCESS"
-        elif states <= {"FAIL", "REFUNDED"}:
-            payout.status = "FAILED"
+        if states == {DetailStatus.SUCCESS}:
+            batch = PayoutStatus.SUCCESS
+        elif states <= DETAIL_FAILED:
+            batch = PayoutStatus.FAILED
         else:
-            payout.status = "PART_SUCCESS"
-        if payout.status in ("SUCCESS", "FAILED") or not awaiting:
+            batch = PayoutStatus.PART_SUCCESS
+        if batch != payout.status:
+            payout.status = PAYOUT.move(payout.status, batch).value
+        if PAYOUT.is_terminal(payout.status) or not awaiting:
             payout.finished_at = now
         if payout.status != before:
             _event(session, payout_id, now, "batch", status=payout.status)

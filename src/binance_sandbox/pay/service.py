@@ -2,7 +2,7 @@
 
 Order states (NOTES.md): INITIAL → PENDING → PAID; INITIAL/PENDING → CANCELED (close) or
 EXPIRED (on the sandbox clock); PAID → REFUNDING → REFUNDED (partly) / FULL_REFUNDED. Every
-change goes through `_move`, which refuses any other transition.
+change goes through `_move`, which refuses any move `lifecycle.ORDER` does not declare.
 """
 
 from __future__ import annotations
@@ -32,6 +32,14 @@ from binance_sandbox.ledger.service import (
 from binance_sandbox.market import FIATS, PriceUnavailable
 from binance_sandbox.pay import errors, schemas, webhooks
 from binance_sandbox.pay.auth import MerchantAuth
+from binance_sandbox.pay.lifecycle import (
+    ORDER,
+    REFUND,
+    REFUND_ASKED,
+    REFUNDABLE,
+    OrderStatus,
+    RefundStatus,
+)
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.inserts import insert_new
 from binance_sandbox.storage.models import (
@@ -53,18 +61,6 @@ MAX_EXPIRY_MS = 15 * 86_400_000  # 15 days
 MAX_REFUND_ATTEMPTS = 10
 FUNDING, SPOT = "FUNDING", "SPOT"
 REFUND_ESCROW = "pay:refunds"
-
-TRANSITIONS = {
-    "INITIAL": {"PENDING", "PAID", "CANCELED", "EXPIRED"},
-    "PENDING": {"PAID", "CANCELED", "EXPIRED"},
-    "PAID": {"REFUNDING"},
-    "REFUNDING": {"REFUNDED", "FULL_REFUNDED", "PAID"},
-    "REFUNDED": {"REFUNDING"},
-    "FULL_REFUNDED": set(),
-    "CANCELED": set(),
-    "EXPIRED": set(),
-    "ERROR": set(),
-}
 
 
 def _find_statement(column: InstrumentedAttribute[str], *, lock: bool) -> Select[PayOrder]:
@@ -152,10 +148,10 @@ def _check_url(value: str | None, field: str, *, one_param: bool) -> None:
         raise errors.InvalidParamWrongValue(f"{field} may carry at most one parameter.")
 
 
-def _move(order: PayOrder, status: str) -> None:
-    if status not in TRANSITIONS[order.status]:
+def _move(order: PayOrder, status: OrderStatus) -> None:
+    if not ORDER.can(order.status, status):
         raise errors.InvalidOrderStatus(f"Order status {order.status} cannot change to {status}.")
-    order.status = status
+    order.status = status.value
 
 
 def _event(session: AsyncSession, ref: str, at: int, kind: str, **detail: Any) -> None:
@@ -311,7 +307,7 @@ class PayService:
             return_url=req.returnUrl,
             cancel_url=req.cancelUrl,
             pass_through_info=req.passThroughInfo,
-            status="INITIAL",
+            status=OrderStatus.INITIAL.value,
             create_time=now,
             expire_time=expire,
             refunded_amount=0,
@@ -319,7 +315,7 @@ class PayService:
         )
         rows = (
             order,
-            _event_row(order.prepay_id, now, "created", status="INITIAL", version=version),
+            _event_row(order.prepay_id, now, "created", status=order.status, version=version),
             outbox_item(
                 kind="pay.expire",
                 family=FAMILY,
@@ -437,14 +433,14 @@ class PayService:
         now = self.p.clock.now_ms()
         async with self.p.db.write() as session:
             order = await self._find(session, merchant, req, lock=True)
-            if order.status == "CANCELED":
+            if order.status == OrderStatus.CANCELED:
                 return True
-            if order.status not in ("INITIAL", "PENDING"):
+            if not ORDER.can(order.status, OrderStatus.CANCELED):
                 raise errors.InvalidOrderStatus(
                     f"Order is {order.status}; only an unpaid order can be closed."
                 )
-            _move(order, "CANCELED")
-            _event(session, order.prepay_id, now, "closed", status="CANCELED")
+            _move(order, OrderStatus.CANCELED)
+            _event(session, order.prepay_id, now, "closed", status=order.status)
             await self._order_webhook(session, order, "PAY_CLOSED", now)
         self.p.wake_worker()
         return True
@@ -578,9 +574,10 @@ class PayService:
         ).scalar_one_or_none()
         if order is None:
             raise errors.OrderNotFound("Order not found.")
-        if order.status in ("INITIAL", "PENDING") and now >= order.expire_time:
+        payable = ORDER.can(order.status, OrderStatus.PAID)
+        if payable and now >= order.expire_time:
             raise errors.InvalidOrderStatus("The order has expired.")
-        if order.status not in ("INITIAL", "PENDING"):
+        if not payable:
             raise errors.InvalidOrderStatus(f"The order is {order.status} and cannot be paid.")
         return order
 
@@ -596,9 +593,9 @@ class PayService:
         async with self.p.db.write() as session:
             await self._payer(session, payer_user_id)
             order = await self._payable(session, prepay_id, now)
-            if order.status == "INITIAL":
-                _move(order, "PENDING")
-                _event(session, prepay_id, now, "pending", status="PENDING", payer=payer_user_id)
+            if order.status == OrderStatus.INITIAL:
+                _move(order, OrderStatus.PENDING)
+                _event(session, prepay_id, now, "pending", status=order.status, payer=payer_user_id)
 
     async def pay(self, prepay_id: str, payer_user_id: str) -> dict[str, Any]:
         """The payer pays: funds move from the payer (FUNDING first, then SPOT) to the
@@ -609,9 +606,9 @@ class PayService:
             order = await self._payable(session, prepay_id, now)
             if payer_user_id == order.merchant_id:
                 raise errors.InvalidRequest("A merchant cannot pay its own order.")
-            if order.status == "INITIAL":
-                _move(order, "PENDING")
-                _event(session, prepay_id, now, "pending", status="PENDING", payer=payer_user_id)
+            if order.status == OrderStatus.INITIAL:
+                _move(order, OrderStatus.PENDING)
+                _event(session, prepay_id, now, "pending", status=order.status, payer=payer_user_id)
             # Binance Pay takes the Funding wallet first and the rest from Spot, in one entry.
             funding = await balance(session, user_account(payer_user_id, order.currency, FUNDING))
             from_funding = min(max(funding, 0), order.order_amount)
@@ -637,7 +634,7 @@ class PayService:
                     f"{_amount(order.order_amount)} {order.currency}."
                 ) from exc
             paid_from = FUNDING if from_funding * 2 >= order.order_amount else SPOT
-            _move(order, "PAID")
+            _move(order, OrderStatus.PAID)
             order.payer_user_id = payer_user_id
             order.payer_wallet = paid_from
             order.transact_time = now
@@ -647,7 +644,7 @@ class PayService:
                 prepay_id,
                 now,
                 "paid",
-                status="PAID",
+                status=order.status,
                 payer=payer_user_id,
                 wallet=paid_from,
             )
@@ -662,10 +659,14 @@ class PayService:
                 select(PayOrder).where(PayOrder.prepay_id == prepay_id).with_for_update()
             )
         ).scalar_one_or_none()
-        if order is None or order.status not in ("INITIAL", "PENDING") or now < order.expire_time:
+        if (
+            order is None
+            or not ORDER.can(order.status, OrderStatus.EXPIRED)
+            or now < order.expire_time
+        ):
             return
-        _move(order, "EXPIRED")
-        _event(session, prepay_id, now, "expired", status="EXPIRED")
+        _move(order, OrderStatus.EXPIRED)
+        _event(session, prepay_id, now, "expired", status=order.status)
         await self._order_webhook(session, order, "PAY_CLOSED", now)
 
     # -- refunds -----------------------------------------------------------------------------
@@ -744,13 +745,13 @@ class PayService:
             raise errors.InvalidPrepayId(f"prepayId {req.prepayId} is invalid.")
         # The answer must not depend on whether the worker has settled the last refund yet
         # (REFUNDING → FULL_REFUNDED): the attempt count and what is left decide first.
-        refunded = order.status in ("REFUNDING", "REFUNDED", "FULL_REFUNDED")
+        refunded = order.status in REFUND_ASKED
         if refunded and order.refund_attempts >= MAX_REFUND_ATTEMPTS:
             raise errors.TooManyRefundAttempts(f"At most {MAX_REFUND_ATTEMPTS} refunds per order.")
         remaining = order.order_amount - order.refunded_amount
-        if order.status == "REFUNDING" and remaining <= 0:
+        if order.status == OrderStatus.REFUNDING and remaining <= 0:
             raise errors.InvalidOrderStatus("Order is fully refunded; nothing is left to refund.")
-        if order.status not in ("PAID", "REFUNDING", "REFUNDED"):
+        if order.status not in REFUNDABLE:
             raise errors.InvalidOrderStatus(
                 f"Order is {order.status}; only a paid order can be refunded."
             )
@@ -790,14 +791,14 @@ class PayService:
             attempt=attempt,
             reason=req.refundReason,
             webhook_url=req.webhookUrl,
-            status="REFUND_PENDING",
+            status=RefundStatus.PENDING.value,
             created_at=now,
         )
         session.add(refund)
         order.refunded_amount += amount
         order.refund_attempts = attempt
-        if order.status != "REFUNDING":
-            _move(order, "REFUNDING")
+        if order.status != OrderStatus.REFUNDING:
+            _move(order, OrderStatus.REFUNDING)
         await session.flush()
         _event(
             session,
@@ -847,7 +848,7 @@ class PayService:
                 select(PayRefund).where(PayRefund.id == refund_id).with_for_update()
             )
         ).scalar_one()
-        if refund.status != "REFUND_PENDING":
+        if REFUND.is_terminal(refund.status):
             if reject:
                 raise errors.InvalidOrderStatus(f"Refund is {refund.status}.")
             return
@@ -868,7 +869,7 @@ class PayService:
                 ref_type="pay_refund",
                 ref_id=refund.refund_request_id,
             )
-            refund.status = "REFUND_FAIL"
+            refund.status = REFUND.move(refund.status, RefundStatus.FAIL).value
             order.refunded_amount -= refund.refund_amount
         else:
             payer_wallet = user_account(
@@ -882,7 +883,7 @@ class PayService:
                 ref_type="pay_refund",
                 ref_id=refund.refund_request_id,
             )
-            refund.status = "REFUND_SUCCESS"
+            refund.status = REFUND.move(refund.status, RefundStatus.SUCCESS).value
         refund.finished_at = now
         pending = (
             await session.execute(
@@ -890,18 +891,18 @@ class PayService:
                 .select_from(PayRefund)
                 .where(
                     PayRefund.prepay_id == order.prepay_id,
-                    PayRefund.status == "REFUND_PENDING",
+                    PayRefund.status == RefundStatus.PENDING.value,
                     PayRefund.id != refund.id,
                 )
             )
         ).scalar_one()
         if not pending:
             if order.refunded_amount == order.order_amount:
-                _move(order, "FULL_REFUNDED")
+                _move(order, OrderStatus.FULL_REFUNDED)
             elif order.refunded_amount > 0:
-                _move(order, "REFUNDED")
+                _move(order, OrderStatus.REFUNDED)
             else:
-                _move(order, "PAID")
+                _move(order, OrderStatus.PAID)
         _event(
             session,
             order.prepay_id,

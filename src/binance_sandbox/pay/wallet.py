@@ -22,6 +22,7 @@ from binance_sandbox.market import CRYPTOS, PriceUnavailable
 from binance_sandbox.pay import errors, schemas
 from binance_sandbox.pay.auth import MerchantAuth
 from binance_sandbox.pay.keys import PayWebhookKey
+from binance_sandbox.pay.lifecycle import DETAIL_OPEN, RefundStatus, TransferStatus
 from binance_sandbox.pay.service import FUNDING, PAY_CURRENCIES, SPOT
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import (
@@ -117,7 +118,8 @@ class WalletService:
                     select(PayOrder.currency, func.sum(PayRefund.refund_amount))
                     .join(PayOrder, PayOrder.prepay_id == PayRefund.prepay_id)
                     .where(
-                        PayRefund.merchant_id == merchant_id, PayRefund.status == "REFUND_PENDING"
+                        PayRefund.merchant_id == merchant_id,
+                        PayRefund.status == RefundStatus.PENDING.value,
                     )
                     .group_by(PayOrder.currency)
                 )
@@ -130,7 +132,7 @@ class WalletService:
                 .where(
                     PayPayout.merchant_id == merchant_id,
                     PayPayoutDetail.transfer_method == method,
-                    PayPayoutDetail.status.in_(("PROCESSING", "AWAITING_RECEIPT")),
+                    PayPayoutDetail.status.in_(sorted(s.value for s in DETAIL_OPEN)),
                 )
                 .group_by(PayPayout.currency)
             )
@@ -176,7 +178,7 @@ class WalletService:
                     currency=currency,
                     amount=units,
                     transfer_type=req.transferType,
-                    status="SUCCESS",
+                    status=TransferStatus.SUCCESS.value,
                     created_at=now,
                 )
                 session.add(record)

@@ -31,11 +31,11 @@ from binance_sandbox.ledger.service import (
 from binance_sandbox.market import CRYPTOS, FIATS, INTERVALS, PriceUnavailable, offered, pairs
 from binance_sandbox.platform import Platform
 from binance_sandbox.prime import errors, schemas
+from binance_sandbox.prime.lifecycle import ORDER, STATUS_CODES, OrderStatus
 from binance_sandbox.prime.pricing import crypto_limit, plain, price_quote, quote_price
 from binance_sandbox.storage.models import Account, OrderEvent, Partner, PrimeOrder, Quote, User
 
 DIRECTIONS = ("BUY", "SELL")
-STATUS_CODES = {"PROCESSING": 1, "FILLED": 20, "FAILED": 99}
 # Crypto a sell has taken from the user but the platform has not yet settled
 # (shown as `locked` by `wallet/asset/user-assets`).
 PRIME_LOCKED = "PRIME_LOCKED"
@@ -375,7 +375,7 @@ class PrimeService:
             mid_price=quote.mid_price,
             price=quote.quote_price,
             quote_expired_at=quote.expired_at,
-            status="PROCESSING",
+            status=OrderStatus.PROCESSING.value,
             create_time=now,
         )
         session.add(order)
@@ -401,7 +401,7 @@ class PrimeService:
                     f"{money.fmt(order.crypto_amount, CRYPTOS[order.crypto_currency].precision)}."
                 ) from exc
         await add_event(
-            session, order.order_id, now, "created", status="PROCESSING", direction=order.direction
+            session, order.order_id, now, "created", status=order.status, direction=order.direction
         )
         job = "prime.check" if order.direction == "BUY" else "prime.settle"
         s = self.p.settings
@@ -637,9 +637,9 @@ class PrimeService:
             await post(
                 session, "fiat_out", legs, at=now, ref_type="prime_order", ref_id=order.order_id
             )
-        order.status = "FILLED"
+        order.status = ORDER.move(order.status, OrderStatus.FILLED).value
         order.settle_time = now
-        await add_event(session, order.order_id, now, "filled", status="FILLED")
+        await add_event(session, order.order_id, now, "filled", status=order.status)
         await self._webhook(session, partner, order, now)
         if order.direction == "SELL":
             await self._enqueue_merchant_job(session, partner, order, "prime.transfer", now)
@@ -661,10 +661,10 @@ class PrimeService:
                 ref_type="prime_order",
                 ref_id=order.order_id,
             )
-        order.status = "FAILED"
+        order.status = ORDER.move(order.status, OrderStatus.FAILED).value
         order.settle_time = now
         order.fail_reason = reason
-        await add_event(session, order.order_id, now, "failed", status="FAILED", reason=reason)
+        await add_event(session, order.order_id, now, "failed", status=order.status, reason=reason)
         await self._webhook(session, partner, order, now)
         if refund:
             await self._enqueue_merchant_job(session, partner, order, "prime.refund", now)
@@ -716,11 +716,12 @@ class PrimeService:
             order = await locked_order(session, order_id)
             if order is None:
                 raise errors.IllegalParameters("Order does not exist.")
-            if order.status != "PROCESSING":
+            target = OrderStatus.FILLED if outcome == "fill" else OrderStatus.FAILED
+            if not ORDER.can(order.status, target):
                 raise errors.InvalidOrderStatus(
                     f"Order {order_id} is {order.status}, not PROCESSING."
                 )
-            if outcome == "fill":
+            if target is OrderStatus.FILLED:
                 await self.fill(session, order, now)
             else:
                 await self.fail(session, order, now, reason or "OPERATOR_FAILED", refund=False)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from binance_sandbox.chain import errors as chain_errors
+from binance_sandbox.chain.lifecycle import deposit_status
 from binance_sandbox.chain.service import ChainService
 from binance_sandbox.ledger import money
 from binance_sandbox.platform import Platform
@@ -50,7 +51,7 @@ def deposit_out(t: ChainTransfer | Row[Any]) -> dict[str, Any]:
     if t.tag:
         out["addressTag"] = t.tag
     out["txId"] = t.tx_hash
-    out["status"] = 1 if t.status == "CREDITED" else 0
+    out["status"] = deposit_status(t.status).value
     return out
 
 

@@ -1,0 +1,40 @@
+"""Chain work the delivery worker does: confirm transfers, step withdrawals along."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from binance_sandbox.chain.service import ChainService
+from binance_sandbox.delivery.outbox import enqueue
+from binance_sandbox.delivery.worker import Handler, JobContext, Outcome
+
+
+def chain_handlers(chain: ChainService) -> dict[str, Handler]:
+    async def confirm(ctx: JobContext) -> Outcome:
+        tx_hash = ctx.payload["txHash"]
+
+        async def apply(session: AsyncSession, now: int) -> None:
+            await chain.confirm(session, tx_hash, now)
+
+        return Outcome.done(apply=apply)
+
+    async def withdraw(ctx: JobContext) -> Outcome:
+        withdrawal_id = ctx.payload["id"]
+
+        async def apply(session: AsyncSession, now: int) -> None:
+            following = await chain.advance_withdrawal(session, withdrawal_id, now)
+            if following is not None:
+                await enqueue(
+                    session,
+                    kind="chain.withdraw",
+                    family="chain",
+                    payload={"id": withdrawal_id},
+                    due_at=following,
+                    now=now,
+                    max_attempts=20,
+                    ref=withdrawal_id,
+                )
+
+        return Outcome.done(apply=apply)
+
+    return {"chain.confirm": confirm, "chain.withdraw": withdraw}

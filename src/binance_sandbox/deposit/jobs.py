@@ -1,0 +1,21 @@
+"""Connect Deposit work the delivery worker does: expire a session whose link has expired,
+on the sandbox clock (the job is due at its `linkExpireTime`)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from binance_sandbox.delivery.worker import Handler, JobContext, Outcome
+from binance_sandbox.deposit.service import DepositService
+
+
+def deposit_handlers(service: DepositService) -> dict[str, Handler]:
+    async def expire(ctx: JobContext) -> Outcome:
+        session_id = ctx.payload["sessionId"]
+
+        async def apply(session: AsyncSession, now: int) -> None:
+            await service.expire(session, session_id, now)
+
+        return Outcome.done(apply=apply)
+
+    return {"deposit.expire": expire}

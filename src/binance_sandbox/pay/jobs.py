@@ -1,0 +1,38 @@
+"""Pay work the delivery worker does: expire unpaid orders on the sandbox clock, settle
+refunds, carry out payouts."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from binance_sandbox.delivery.worker import Handler, JobContext, Outcome
+from binance_sandbox.pay.payouts import PayoutService
+from binance_sandbox.pay.service import PayService
+
+
+def pay_handlers(pay: PayService, payouts: PayoutService) -> dict[str, Handler]:
+    async def expire(ctx: JobContext) -> Outcome:
+        prepay_id = ctx.payload["prepayId"]
+
+        async def apply(session: AsyncSession, now: int) -> None:
+            await pay.expire(session, prepay_id, now)
+
+        return Outcome.done(apply=apply)
+
+    async def refund(ctx: JobContext) -> Outcome:
+        refund_id = int(ctx.payload["refundId"])
+
+        async def apply(session: AsyncSession, now: int) -> None:
+            await pay.settle_refund(session, refund_id, now)
+
+        return Outcome.done(apply=apply)
+
+    async def payout(ctx: JobContext) -> Outcome:
+        payout_id = ctx.payload["payoutId"]
+
+        async def apply(session: AsyncSession, now: int) -> None:
+            await payouts.process(session, payout_id, now)
+
+        return Outcome.done(apply=apply)
+
+    return {"pay.expire": expire, "pay.refund": refund, "pay.payout": payout}
