@@ -31,6 +31,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "market",
             "serving",
             "signing",
+            "statemachine",
         },
     ),
     ("storage", {"storage"}),
