@@ -2,7 +2,7 @@
 
 Like the Connect models, results read the camelCase wire names and also accept the snake_case
 field names, and ignore fields they do not know. Amounts are `Decimal`: the API sends some as
-JSON numbers (which `binance_sandbox.jsonwire` parses to `Decimal`) and some as strings, and
+JSON numbers (which `_json` parses to `Decimal`) and some as strings, and
 both are read exactly; a `float` is refused. Ids that Binance keeps as numbers (`merchantId`,
 `subMerchantId`, payout `orderId`) are `int`; `prepayId` is a string. Times are epoch ms.
 
@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
-from binance_sandbox import jsonwire
+from binance_sandbox.client import _json
 from binance_sandbox.client._calls import _amount
 from binance_sandbox.client.models import Amount, _camel
 
@@ -39,7 +39,7 @@ def _yes_no(value: Any) -> Any:
 def _json_object(value: Any) -> Any:
     # `refundInfo`: an object in captured payloads, "string" in the docs.
     if isinstance(value, str | bytes):
-        return jsonwire.loads(value)
+        return _json.loads(value)
     return value
 
 
@@ -277,7 +277,7 @@ class CreateOrderOpenApiRequest(_PayRequest):
 
     def wire(self) -> dict[str, Any]:
         fields = super().wire()
-        fields["totalFee"] = jsonwire.decimal_str(self.total_fee)
+        fields["totalFee"] = _json.decimal_str(self.total_fee)
         return fields
 
 

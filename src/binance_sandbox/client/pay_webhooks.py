@@ -24,8 +24,14 @@ from dataclasses import dataclass
 import pydantic
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from binance_sandbox import jsonwire
-from binance_sandbox.client._base import now_ms
+from binance_sandbox.client import _json
+from binance_sandbox.client._pay_calls import (
+    CERTIFICATE_SN_HEADER,
+    NONCE_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+)
+from binance_sandbox.client._request import now_ms
 from binance_sandbox.client._webhook_checks import (
     check_timestamp,
     load_key,
@@ -33,14 +39,7 @@ from binance_sandbox.client._webhook_checks import (
     required_header,
 )
 from binance_sandbox.client.errors import WebhookVerificationError
-from binance_sandbox.client.pay import (
-    CERTIFICATE_SN_HEADER,
-    NONCE_HEADER,
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
-    AsyncPayClient,
-    PayClient,
-)
+from binance_sandbox.client.pay import AsyncPayClient, PayClient
 from binance_sandbox.client.pay_models import PayCertificate, PayWebhookEvent
 from binance_sandbox.signing import RsaKeyError, load_public_key, rsa_verify
 
@@ -146,7 +145,7 @@ class _PlatformKeys:
             raise WebhookVerificationError("signature does not verify")
         check_timestamp(found.timestamp, TIMESTAMP_HEADER, self._clock, self._tolerance_ms)
         try:
-            return PayWebhookEvent.model_validate(jsonwire.loads(body))
+            return PayWebhookEvent.model_validate(_json.loads(body))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise WebhookVerificationError("body is not JSON") from exc
         except pydantic.ValidationError as exc:
