@@ -137,7 +137,7 @@ def retry_delay(
 # --- the calls (docs/binance-pay.md, "Endpoints") -------------------------------------------
 
 
-def _request(model: type[R], request: R | None, fields: Mapping[str, Any]) -> R:
+def request_model(model: type[R], request: R | None, fields: Mapping[str, Any]) -> R:
     if request is None:
         return model.model_validate(dict(fields))
     if fields:
@@ -289,7 +289,7 @@ def certificates_call() -> PayCall[list[PayCertificate]]:
     return PayCall("certificates", {}, _CERTIFICATES.validate_python, read=True)
 
 
-def _sub_merchant(
+def sub_merchant_request(
     merchant_name: str, merchant_type: int, merchant_mcc: str, country: str, optional: Any
 ) -> SubMerchantRequest:
     return SubMerchantRequest.model_validate(

@@ -82,7 +82,7 @@ class RequestSigner:
     def __init__(self, api_key: str, secret_key: str, recv_window: int) -> None:
         self.api_key = api_key
         self._secret = secret_key
-        self.recv_window = _recv_window(recv_window)
+        self.recv_window = checked_recv_window(recv_window)
 
     def headers(self, body: bytes, timestamp_ms: int) -> dict[str, str]:
         """The `X-MBX-APIKEY` header; the signature travels with the parameters."""
@@ -174,7 +174,7 @@ def used_weight(response: httpx.Response, last: int | None) -> int | None:
     return last
 
 
-def _recv_window(value: int) -> int:
+def checked_recv_window(value: int) -> int:
     if not 0 < value <= MAX_RECV_WINDOW:
         raise ValueError(f"recv_window must be between 1 and {MAX_RECV_WINDOW} ms")
     return value

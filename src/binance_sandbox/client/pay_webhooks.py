@@ -16,7 +16,6 @@ the platform. A failed fetch raises the client's error (`TransportError`, `PayEr
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -145,9 +144,11 @@ class _PlatformKeys:
             raise WebhookVerificationError("signature does not verify")
         check_timestamp(found.timestamp, TIMESTAMP_HEADER, self._clock, self._tolerance_ms)
         try:
-            return PayWebhookEvent.model_validate(_json.loads(body))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            data = _json.loads(body)
+        except _json.DECODE_ERRORS as exc:
             raise WebhookVerificationError("body is not JSON") from exc
+        try:
+            return PayWebhookEvent.model_validate(data)
         except pydantic.ValidationError as exc:
             raise WebhookVerificationError(f"not a Binance Pay webhook: {exc}") from exc
 

@@ -120,11 +120,11 @@ class TooManyRequests(WalletError, row=wallet.TOO_MANY_REQUESTS):
     """Over a rate limit: back off (spec, "LIMITS"); `retry_after` says for how long."""
 
 
-class RateLimited(TooManyRequests):
+class RateLimited(TooManyRequests, row=wallet.TOO_MANY_REQUESTS):
     """HTTP 429. Repeating requests now leads to an IP ban (418)."""
 
 
-class IpBanned(TooManyRequests):
+class IpBanned(TooManyRequests, row=wallet.IP_BANNED):
     """HTTP 418: the IP is banned for `retry_after` seconds (2 minutes to 3 days)."""
 
 

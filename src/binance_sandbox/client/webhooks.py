@@ -8,7 +8,6 @@ and `status`, and answer HTTP 200 `{"returnCode":"SUCCESS","returnMessage":"OK"}
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 
 import pydantic
@@ -86,5 +85,5 @@ class ConnectWebhookVerifier:
         check_timestamp(timestamp, TIMESTAMP_HEADER, self._clock, self._tolerance_ms)
         try:
             return _json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except _json.DECODE_ERRORS as exc:
             raise WebhookVerificationError("body is not JSON") from exc

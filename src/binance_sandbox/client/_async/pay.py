@@ -13,8 +13,6 @@ from binance_sandbox.client._pay_calls import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     RequestSigner,
-    _request,
-    _sub_merchant,
     add_sub_merchant_call,
     balance_call,
     balance_v2_call,
@@ -29,6 +27,8 @@ from binance_sandbox.client._pay_calls import (
     query_refund_call,
     query_wallet_transfer_call,
     refund_call,
+    request_model,
+    sub_merchant_request,
     wallet_transfer_call,
 )
 from binance_sandbox.client.pay_models import (
@@ -88,14 +88,16 @@ class AsyncPayClient(AsyncClient):
         """Create an order (`v2/order`), from a `CreateOrderRequest` or its fields as keywords
         (snake_case or camelCase; nested `env`, `goods`, `shipping`, `buyer`, … as models or
         dicts). Not retried: retry with the same `merchant_trade_no`."""
-        return await self._send(create_order_call(_request(CreateOrderRequest, request, fields)))
+        return await self._send(
+            create_order_call(request_model(CreateOrderRequest, request, fields))
+        )
 
     async def create_order_v3(
         self, request: CreateOrderV3Request | None = None, /, **fields: Any
     ) -> CreateOrderResult:
         """Create an order (`v3/order`): `description` and `goods_details` instead of `goods`."""
         return await self._send(
-            create_order_v3_call(_request(CreateOrderV3Request, request, fields))
+            create_order_v3_call(request_model(CreateOrderV3Request, request, fields))
         )
 
     async def create_order_openapi(
@@ -103,7 +105,7 @@ class AsyncPayClient(AsyncClient):
     ) -> CreateOrderResult:
         """Create an order (`v3/order/create`, the openapi spec's flat shape)."""
         return await self._send(
-            create_order_openapi_call(_request(CreateOrderOpenApiRequest, request, fields))
+            create_order_openapi_call(request_model(CreateOrderOpenApiRequest, request, fields))
         )
 
     async def query_order(
@@ -209,7 +211,9 @@ class AsyncPayClient(AsyncClient):
     ) -> SubMerchant:
         """Create a sub-merchant (`submerchant/add`); `optional` are the other fields of
         `SubMerchantRequest`. Not retried (a repeated name answers 400205)."""
-        request = _sub_merchant(merchant_name, merchant_type, merchant_mcc, country, optional)
+        request = sub_merchant_request(
+            merchant_name, merchant_type, merchant_mcc, country, optional
+        )
         return await self._send(add_sub_merchant_call(request))
 
     async def certificates(self) -> list[PayCertificate]:

@@ -15,11 +15,11 @@ from binance_sandbox.client._wallet_calls import (
     DEFAULT_RECV_WINDOW,
     DEFAULT_TIMEOUT,
     RequestSigner,
-    _recv_window,
     account_status_call,
     api_trading_status_call,
     asset_detail_call,
     asset_dividend_call,
+    checked_recv_window,
     deposit_address_call,
     deposit_history_call,
     dust_call,
@@ -102,7 +102,7 @@ class WalletClient(Client):
 
     @recv_window.setter
     def recv_window(self, value: int) -> None:
-        self._keys.recv_window = _recv_window(value)
+        self._keys.recv_window = checked_recv_window(value)
 
     def _timestamp(self) -> int:
         return self._clock() + self.time_offset
