@@ -106,6 +106,7 @@ def ensure_chromium() -> None:
 
 def main() -> None:
     pytest_args = sys.argv[1:]
+    step("generated sync clients", sys.executable, "scripts/unasync.py", "--check")
     step("format", "ruff", "format", "--check", "src", "tests", "bench", "scripts")
     step("lint", "ruff", "check", "src", "tests", "bench", "scripts")
     step("types", "mypy")

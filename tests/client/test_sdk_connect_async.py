@@ -31,9 +31,9 @@ QUOTE = {
 def test_both_clients_have_the_same_methods_and_signatures() -> None:
     def public(cls: type) -> dict[str, inspect.Signature]:
         return {
-            name: inspect.signature(member)
-            for name, member in vars(cls).items()
-            if callable(member) and not name.startswith("_")
+            name: inspect.signature(getattr(cls, name))
+            for name in dir(cls)
+            if callable(getattr(cls, name)) and not name.startswith("_")
         }
 
     sync, asynchronous = public(ConnectPrimeClient), public(AsyncConnectPrimeClient)

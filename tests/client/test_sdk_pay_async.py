@@ -35,9 +35,11 @@ DETAILS = [
 
 def _public_methods(cls: type) -> dict[str, inspect.Signature]:
     return {
-        name: inspect.signature(member)
-        for name, member in vars(cls).items()
-        if callable(member) and not name.startswith("_") and name not in ("close", "aclose")
+        name: inspect.signature(getattr(cls, name))
+        for name in dir(cls)
+        if callable(getattr(cls, name))
+        and not name.startswith("_")
+        and name not in ("close", "aclose")
     }
 
 

@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "admin_errors",
             "cache",
             "clock",
+            "codes",
             "config",
             "jsonwire",
             "market",

@@ -1,4 +1,17 @@
-"""What the chain refuses. Families map these to their own codes."""
+"""What the chain refuses. The chain has no codes of its own: each family maps these to its
+own (`wallet.capital`: `UnknownNetwork` → -4018, `InvalidAddress` → -4033, …; Deposit: 1230303).
+
+    ChainError
+    ├── UnknownNetwork        also a ValueError: a network name the chain does not know
+    ├── InvalidAddress        not an address of that network
+    ├── AmountTooSmall        under the network's withdrawal minimum
+    ├── AmountTooLarge        over the network's withdrawal maximum
+    ├── WithdrawDisabled      the network's withdrawals are switched off
+    ├── DepositDisabled       the network's deposits are switched off
+    ├── InsufficientBalance   less than amount plus fee
+    ├── UnknownWithdrawal     no withdrawal with that id
+    └── WithdrawalFinal       a withdrawal that can no longer change
+"""
 
 from __future__ import annotations
 

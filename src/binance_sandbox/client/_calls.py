@@ -1,8 +1,8 @@
 """The I/O-free half of the Connect Prime clients: what each call sends, how its answer is
 read, how a request is signed and when a failed one is tried again.
 
-`ConnectPrimeClient` and `AsyncConnectPrimeClient` only add the HTTP round trip and the
-sleeping (`_base`), so the two cannot drift apart.
+`AsyncConnectPrimeClient` (and `ConnectPrimeClient`, generated from it) only add the HTTP
+round trip and the sleeping (`_async.base`).
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ import httpx
 import pydantic
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from binance_sandbox import jsonwire
-from binance_sandbox.client._base import read_data
+from binance_sandbox.client import _json
+from binance_sandbox.client._request import PreparedRequest, read_data
 from binance_sandbox.client.errors import (
     BinanceSandboxError,
-    QuoteCacheFailed,
+    ConnectError,
     SysBusy,
-    SysError,
     TransportError,
     WaitTimeout,
     error_from_response,
@@ -82,7 +81,11 @@ class Call(Generic[T]):
 
     def body(self) -> bytes:
         """The exact bytes sent, and signed: compact JSON, amounts as exact numbers."""
-        return jsonwire.dumps(self.payload).encode()
+        return _json.dumps(self.payload).encode()
+
+    def prepare(self, signer: RequestSigner, timestamp_ms: int) -> PreparedRequest:
+        body = self.body()
+        return PreparedRequest("POST", self.url, body, signer.headers(body, timestamp_ms))
 
     def result(self, response: httpx.Response) -> T:
         return read_data(response, error_from_response, self.path, self.parse)
@@ -133,7 +136,7 @@ def retry_delay(
         return None
     if isinstance(error, SysBusy):
         return 1.0 if retries_done == 0 else 2.0
-    if isinstance(error, SysError | QuoteCacheFailed):
+    if isinstance(error, ConnectError) and error.RETRYABLE:
         return _backoff(retries_done)
     if isinstance(error, TransportError) and error.transient and call.retry is Retry.READ:
         return _backoff(retries_done)

@@ -31,25 +31,27 @@ Hierarchy::
             ├── IpNotWhitelisted          1230204
             └── InvalidSignature          1230205
 
-`error_from_response` is the one place that turns an HTTP answer into one of these.
+Codes, names and what may be retried are the rows of `codes.connect`, which the server's
+errors are built from too. `error_from_response` is the one place that turns an HTTP answer
+into one of these.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
 import pydantic
 
-from binance_sandbox import jsonwire
+from binance_sandbox.client import _json
 from binance_sandbox.client.models import ExecuteResult
+from binance_sandbox.codes import Code, connect
 
 if TYPE_CHECKING:
     from binance_sandbox.client.models import Order
 
-SUCCESS_CODE = "000000"
+SUCCESS_CODE = connect.SUCCESS
 
 
 class BinanceSandboxError(Exception):
@@ -109,6 +111,8 @@ class _EnvelopeError(BinanceSandboxError):
     `pay_errors.PayError`, which name their codes `TYPE` and `NAME`."""
 
     CODE: ClassVar[str | None] = None
+    RETRYABLE: ClassVar[bool] = False
+    """Whether a read may be repeated after this code (the platform did nothing)."""
 
     def __init__(
         self, code: str, message: str, *, http_status: int, body: object, data: object = None
@@ -130,52 +134,56 @@ class ConnectError(_EnvelopeError):
     """A Connect Prime envelope with `"success": false` (guide §11).
 
     `code` and `message` are the envelope's, `http_status` the HTTP status it came with, `body`
-    the whole parsed envelope and `data` its `data` member (None for most codes).
+    the whole parsed envelope and `data` its `data` member (None for most codes). A class's
+    `CODE`, `TYPE` and `RETRYABLE` are its row of `codes.connect`.
     """
 
     TYPE: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, row: Code[str] | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if row is not None:
+            cls.CODE, cls.TYPE, cls.RETRYABLE = row.code, row.name, row.retryable
 
     @classmethod
     def _kind(cls) -> str | None:
         return cls.TYPE
 
 
-class SysError(ConnectError):
-    CODE, TYPE = "1230101", "SYS_ERROR"
+class SysError(ConnectError, row=connect.SYS_ERROR):
+    pass
 
 
-class SysBusy(ConnectError):
-    CODE, TYPE = "1230102", "SYS_BUSY"
+class SysBusy(ConnectError, row=connect.SYS_BUSY):
+    pass
 
 
-class IllegalParameters(ConnectError):
-    CODE, TYPE = "1230303", "ILLEGAL_PARAMETERS"
+class IllegalParameters(ConnectError, row=connect.ILLEGAL_PARAMETERS):
+    pass
 
 
-class InvalidDirection(ConnectError):
-    CODE, TYPE = "1230304", "INVALID_DIRECTION"
+class InvalidDirection(ConnectError, row=connect.INVALID_DIRECTION):
+    pass
 
 
-class NoPaymentMethodAvailable(ConnectError):
-    CODE, TYPE = "1230305", "NO_PAYMENT_METHOD_AVAILABLE"
+class NoPaymentMethodAvailable(ConnectError, row=connect.NO_PAYMENT_METHOD_AVAILABLE):
+    pass
 
 
-class InvalidAmountType(ConnectError):
-    CODE, TYPE = "1230306", "INVALID_AMOUNT_TYPE"
+class InvalidAmountType(ConnectError, row=connect.INVALID_AMOUNT_TYPE):
+    pass
 
 
-class QuoteGenerationFailed(ConnectError):
-    CODE, TYPE = "1230307", "QUOTE_GENERATION_FAILED"
+class QuoteGenerationFailed(ConnectError, row=connect.QUOTE_GENERATION_FAILED):
+    pass
 
 
-class QuoteCacheFailed(ConnectError):
-    CODE, TYPE = "1230308", "QUOTE_CACHE_FAILED"
+class QuoteCacheFailed(ConnectError, row=connect.QUOTE_CACHE_FAILED):
+    pass
 
 
-class DuplicateOrderSubmission(ConnectError):
+class DuplicateOrderSubmission(ConnectError, row=connect.DUPLICATE_ORDER_SUBMISSION):
     """The `clientOrderId` was used before; `existing_order` is the order it created."""
-
-    CODE, TYPE = "1230309", "DUPLICATE_ORDER_SUBMISSION"
 
     @property
     def existing_order(self) -> ExecuteResult | None:
@@ -185,55 +193,55 @@ class DuplicateOrderSubmission(ConnectError):
             return None
 
 
-class QuoteExpired(ConnectError):
-    CODE, TYPE = "1230310", "QUOTE_EXPIRED"
+class QuoteExpired(ConnectError, row=connect.QUOTE_EXPIRED):
+    pass
 
 
-class OrderExecutionFailed(ConnectError):
-    CODE, TYPE = "1230311", "ORDER_EXECUTION_FAILED"
+class OrderExecutionFailed(ConnectError, row=connect.ORDER_EXECUTION_FAILED):
+    pass
 
 
-class MerchantNotExist(ConnectError):
-    CODE, TYPE = "1230312", "MERCHANT_NOT_EXIST"
+class MerchantNotExist(ConnectError, row=connect.MERCHANT_NOT_EXIST):
+    pass
 
 
-class CustomSpreadExceeded(ConnectError):
-    CODE, TYPE = "1230313", "CUSTOM_SPREAD_EXCEEDED"
+class CustomSpreadExceeded(ConnectError, row=connect.CUSTOM_SPREAD_EXCEEDED):
+    pass
 
 
-class InvalidOrderStatus(ConnectError):
-    CODE, TYPE = "1230314", "INVALID_ORDER_STATUS"
+class InvalidOrderStatus(ConnectError, row=connect.INVALID_ORDER_STATUS):
+    pass
 
 
-class LimitCalculationFailed(ConnectError):
-    CODE, TYPE = "1230315", "LIMIT_CALCULATION_FAILED"
+class LimitCalculationFailed(ConnectError, row=connect.LIMIT_CALCULATION_FAILED):
+    pass
 
 
 class AuthenticationError(ConnectError):
     """A request refused before it was processed (the sandbox's own codes, not the guide's)."""
 
 
-class InvalidClientId(AuthenticationError):
-    CODE = "1230201"
+class InvalidClientId(AuthenticationError, row=connect.INVALID_CLIENT_ID):
+    pass
 
 
-class InvalidAccessToken(AuthenticationError):
-    CODE = "1230202"
+class InvalidAccessToken(AuthenticationError, row=connect.INVALID_ACCESS_TOKEN):
+    pass
 
 
-class InvalidTimestamp(AuthenticationError):
-    CODE = "1230203"
+class InvalidTimestamp(AuthenticationError, row=connect.INVALID_TIMESTAMP):
+    pass
 
 
-class IpNotWhitelisted(AuthenticationError):
-    CODE = "1230204"
+class IpNotWhitelisted(AuthenticationError, row=connect.IP_NOT_WHITELISTED):
+    pass
 
 
-class InvalidSignature(AuthenticationError):
-    CODE = "1230205"
+class InvalidSignature(AuthenticationError, row=connect.INVALID_SIGNATURE):
+    pass
 
 
-_ERRORS_BY_CODE: dict[str, type[ConnectError]] = {
+ERRORS_BY_CODE: dict[str, type[ConnectError]] = {
     cls.CODE: cls
     for cls in (
         SysError,
@@ -259,6 +267,7 @@ _ERRORS_BY_CODE: dict[str, type[ConnectError]] = {
     )
     if cls.CODE is not None
 }
+"""Every code of `codes.connect`, to its exception class."""
 
 
 E = TypeVar("E", bound=_EnvelopeError)
@@ -270,8 +279,8 @@ def read_envelope(
     """The answer's envelope: a JSON object with a `code` and the family's `status_field` (a
     `status_type`); else the `UnexpectedResponse` it stands for."""
     try:
-        body = jsonwire.loads(response.content)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        body = _json.loads(response.content)
+    except _json.DECODE_ERRORS:
         return UnexpectedResponse(
             "answer is not JSON", http_status=response.status_code, body=response.text
         )
@@ -322,4 +331,4 @@ def error_from_response(response: httpx.Response) -> BinanceSandboxError | None:
         return body
     if body["success"]:
         return success_status_error(response, body)
-    return failure_error(response, body, body.get("message"), _ERRORS_BY_CODE, ConnectError)
+    return failure_error(response, body, body.get("message"), ERRORS_BY_CODE, ConnectError)

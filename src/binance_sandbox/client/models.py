@@ -2,7 +2,7 @@
 
 Models read the camelCase wire names and also accept the snake_case field names. Amounts are
 `Decimal`: the API sends them as JSON strings (webhooks as JSON numbers, which
-`binance_sandbox.jsonwire` parses to `Decimal`); a `float` is refused so that nothing inexact
+`_json` parses to `Decimal`); a `float` is refused so that nothing inexact
 ever gets in. Times are integers in milliseconds, except in `PrimeOrderEvent` (guide §8:
 seconds in its example, and the sandbox keeps them so).
 """

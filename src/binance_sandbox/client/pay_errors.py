@@ -36,13 +36,14 @@ Hierarchy (the shared classes are those of `binance_sandbox.client.errors`)::
         └── AccountRemainingAmountNotEnough     400304 ACCOUNT_REMAINING_AMOUNT_NOT_ENOUGH
 
 Some names repeat Connect's (`InvalidSignature`, `InvalidOrderStatus`, …): use them through
-this module (`pay_errors.InvalidSignature`). `pay_error_from_response` is the one place that
-turns an HTTP answer into one of these.
+this module (`pay_errors.InvalidSignature`). Codes, names and what may be retried are the rows
+of `codes.pay`, which the server's errors are built from too. `pay_error_from_response` is the
+one place that turns an HTTP answer into one of these.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import httpx
 
@@ -56,6 +57,7 @@ from binance_sandbox.client.errors import (
     read_envelope,
     success_status_error,
 )
+from binance_sandbox.codes import Code, pay
 
 __all__ = [
     "AccountRemainingAmountNotEnough",
@@ -92,8 +94,8 @@ __all__ = [
     "pay_error_from_response",
 ]
 
-SUCCESS_STATUS = "SUCCESS"
-SUCCESS_CODE = "000000"
+SUCCESS_STATUS = pay.SUCCESS_STATUS
+SUCCESS_CODE = pay.SUCCESS
 
 
 class PayError(_EnvelopeError):
@@ -105,123 +107,118 @@ class PayError(_EnvelopeError):
 
     NAME: ClassVar[str | None] = None
 
+    def __init_subclass__(cls, row: Code[str] | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if row is not None:
+            cls.CODE, cls.NAME, cls.RETRYABLE = row.code, row.name, row.retryable
+
     @classmethod
     def _kind(cls) -> str | None:
         return cls.NAME
 
 
-class UnknownError(PayError):
+class UnknownError(PayError, row=pay.UNKNOWN_ERROR):
     """Unexpected error or a busy platform: "try again later"."""
 
-    CODE, NAME = "400000", "UNKNOWN_ERROR"
 
-
-class InvalidRequest(PayError):
+class InvalidRequest(PayError, row=pay.INVALID_REQUEST):
     """A bad or replayed nonce, or parameters not following the rules."""
-
-    CODE, NAME = "400001", "INVALID_REQUEST"
 
 
 class AuthenticationError(PayError):
     """The request was refused before its body was read (signature, timestamp, API key)."""
 
 
-class InvalidSignature(AuthenticationError):
-    CODE, NAME = "400002", "INVALID_SIGNATURE"
+class InvalidSignature(AuthenticationError, row=pay.INVALID_SIGNATURE):
+    pass
 
 
-class InvalidTimestamp(AuthenticationError):
-    CODE, NAME = "400003", "INVALID_TIMESTAMP"
+class InvalidTimestamp(AuthenticationError, row=pay.INVALID_TIMESTAMP):
+    pass
 
 
-class InvalidApiKeyOrIp(AuthenticationError):
-    CODE, NAME = "400004", "INVALID_API_KEY_OR_IP"
+class InvalidApiKeyOrIp(AuthenticationError, row=pay.INVALID_API_KEY_OR_IP):
+    pass
 
 
-class BadApiKeyFmt(AuthenticationError):
-    CODE, NAME = "400005", "BAD_API_KEY_FMT"
+class BadApiKeyFmt(AuthenticationError, row=pay.BAD_API_KEY_FMT):
+    pass
 
 
-class BadHttpMethod(PayError):
-    CODE, NAME = "400006", "BAD_HTTP_METHOD"
+class BadHttpMethod(PayError, row=pay.BAD_HTTP_METHOD):
+    pass
 
 
-class MediaTypeNotSupported(PayError):
-    CODE, NAME = "400007", "MEDIA_TYPE_NOT_SUPPORTED"
+class MediaTypeNotSupported(PayError, row=pay.MEDIA_TYPE_NOT_SUPPORTED):
+    pass
 
 
-class InvalidRequestBody(PayError):
-    CODE, NAME = "400008", "INVALID_REQUEST_BODY"
+class InvalidRequestBody(PayError, row=pay.INVALID_REQUEST_BODY):
+    pass
 
 
 class ParameterError(PayError):
     """A parameter missing, too long or short, out of range or with illegal characters."""
 
 
-class MandatoryParamEmptyOrMalformed(ParameterError):
-    CODE, NAME = "400100", "MANDATORY_PARAM_EMPTY_OR_MALFORMED"
+class MandatoryParamEmptyOrMalformed(ParameterError, row=pay.MANDATORY_PARAM_EMPTY_OR_MALFORMED):
+    pass
 
 
-class InvalidParamWrongLength(ParameterError):
-    CODE, NAME = "400101", "INVALID_PARAM_WRONG_LENGTH"
+class InvalidParamWrongLength(ParameterError, row=pay.INVALID_PARAM_WRONG_LENGTH):
+    pass
 
 
-class InvalidParamWrongValue(ParameterError):
-    CODE, NAME = "400102", "INVALID_PARAM_WRONG_VALUE"
+class InvalidParamWrongValue(ParameterError, row=pay.INVALID_PARAM_WRONG_VALUE):
+    pass
 
 
-class InvalidParamIllegalChar(ParameterError):
-    CODE, NAME = "400103", "INVALID_PARAM_ILLEGAL_CHAR"
+class InvalidParamIllegalChar(ParameterError, row=pay.INVALID_PARAM_ILLEGAL_CHAR):
+    pass
 
 
-class InvalidRequestTooLarge(PayError):
-    CODE, NAME = "400104", "INVALID_REQUEST_TOO_LARGE"
+class InvalidRequestTooLarge(PayError, row=pay.INVALID_REQUEST_TOO_LARGE):
+    pass
 
 
-class InvalidMerchantTradeNo(PayError):
+class InvalidMerchantTradeNo(PayError, row=pay.INVALID_MERCHANT_TRADE_NO):
     """The `merchantTradeNo` is invalid or was already used by this merchant."""
 
-    CODE, NAME = "400201", "INVALID_MERCHANT_TRADE_NO"
 
-
-class OrderNotFound(PayError):
+class OrderNotFound(PayError, row=pay.ORDER_NOT_FOUND):
     """No such order (in the sandbox also no such refund, transfer or payout)."""
 
-    CODE, NAME = "400202", "ORDER_NOT_FOUND"
+
+class InvalidAccountStatus(PayError, row=pay.INVALID_ACCOUNT_STATUS):
+    pass
 
 
-class InvalidAccountStatus(PayError):
-    CODE, NAME = "400203", "INVALID_ACCOUNT_STATUS"
-
-
-class InvalidOrderStatus(PayError):
+class InvalidOrderStatus(PayError, row=pay.INVALID_ORDER_STATUS):
     """Closing an order that is not INITIAL/PENDING, or refunding one that is not paid."""
 
-    CODE, NAME = "400204", "INVALID_ORDER_STATUS"
+
+class SubMerchantExists(PayError, row=pay.SUB_MERCHANT_EXISTS):
+    pass
 
 
-class SubMerchantExists(PayError):
-    CODE, NAME = "400205", "SUB_MERCHANT_EXISTS"
+class SubMerchantInvalid(PayError, row=pay.SUB_MERCHANT_INVALID):
+    pass
 
 
-class SubMerchantInvalid(PayError):
-    CODE, NAME = "400206", "SUB_MERCHANT_INVALID"
+class InvalidPrepayId(PayError, row=pay.INVALID_PREPAY_ID):
+    pass
 
 
-class InvalidPrepayId(PayError):
-    CODE, NAME = "400301", "INVALID_PREPAY_ID"
+class TooManyRefundAttempts(PayError, row=pay.TOO_MANY_REFUND_ATTEMPTS):
+    pass
 
 
-class TooManyRefundAttempts(PayError):
-    CODE, NAME = "400302", "TOO_MANY_REFUND_ATTEMPTS"
+class InvalidRefundAmount(PayError, row=pay.INVALID_REFUND_AMOUNT):
+    pass
 
 
-class InvalidRefundAmount(PayError):
-    CODE, NAME = "400303", "INVALID_REFUND_AMOUNT"
-
-
-class AccountRemainingAmountNotEnough(PayError):
-    CODE, NAME = "400304", "ACCOUNT_REMAINING_AMOUNT_NOT_ENOUGH"
+class AccountRemainingAmountNotEnough(PayError, row=pay.ACCOUNT_REMAINING_AMOUNT_NOT_ENOUGH):
+    pass
 
 
 ERRORS_BY_CODE: dict[str, type[PayError]] = {
@@ -254,7 +251,7 @@ ERRORS_BY_CODE: dict[str, type[PayError]] = {
     )
     if cls.CODE is not None
 }
-"""Every result code of the contract, to its exception class."""
+"""Every result code of `codes.pay`, to its exception class."""
 
 
 def pay_error_from_response(response: httpx.Response) -> BinanceSandboxError | None:

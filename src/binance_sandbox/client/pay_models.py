@@ -2,7 +2,7 @@
 
 Like the Connect models, results read the camelCase wire names and also accept the snake_case
 field names, and ignore fields they do not know. Amounts are `Decimal`: the API sends some as
-JSON numbers (which `binance_sandbox.jsonwire` parses to `Decimal`) and some as strings, and
+JSON numbers (which `_json` parses to `Decimal`) and some as strings, and
 both are read exactly; a `float` is refused. Ids that Binance keeps as numbers (`merchantId`,
 `subMerchantId`, payout `orderId`) are `int`; `prepayId` is a string. Times are epoch ms.
 
@@ -13,310 +13,92 @@ and raise `TypeError` for a float amount, as the Connect client does.
 from __future__ import annotations
 
 import builtins
-import enum
-from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
-
-from binance_sandbox import jsonwire
-from binance_sandbox.client._calls import _amount
-from binance_sandbox.client.models import Amount, _camel
-
-# --- shared shapes -------------------------------------------------------------------------
-
-RequestAmount = Annotated[Decimal, BeforeValidator(_amount)]
-"""An amount to send: Decimal, int or decimal string; a float raises TypeError."""
-
-
-def _yes_no(value: Any) -> Any:
-    # `duplicateRequest`: boolean in the openapi spec, "Y"/"N" in the docs and one client.
-    if value in ("Y", "N"):
-        return value == "Y"
-    return value
-
-
-def _json_object(value: Any) -> Any:
-    # `refundInfo`: an object in captured payloads, "string" in the docs.
-    if isinstance(value, str | bytes):
-        return jsonwire.loads(value)
-    return value
-
-
-class _PayModel(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=_camel,
-        validate_by_alias=True,
-        validate_by_name=True,
-        frozen=True,
-        extra="ignore",
-        # Ids typed as strings (prepayId, receiver, …) may come as JSON numbers.
-        coerce_numbers_to_str=True,
-    )
-
-
-class _PayRequest(_PayModel):
-    model_config = ConfigDict(extra="forbid")
-
-    def wire(self) -> dict[str, Any]:
-        """The JSON object to send: camelCase, absent fields left out, amounts as Decimal
-        (written as exact JSON numbers)."""
-        return self.model_dump(by_alias=True, exclude_none=True)
-
-
-class TerminalType(enum.StrEnum):
-    APP = "APP"
-    WEB = "WEB"
-    WAP = "WAP"
-    MINI_PROGRAM = "MINI_PROGRAM"
-    OTHERS = "OTHERS"
-
-
-class PayOrderStatus(enum.StrEnum):
-    """Order states (docs/binance-pay.md, "Order lifecycle")."""
-
-    INITIAL = "INITIAL"
-    PENDING = "PENDING"
-    PAID = "PAID"
-    CANCELED = "CANCELED"
-    ERROR = "ERROR"
-    REFUNDING = "REFUNDING"
-    REFUNDED = "REFUNDED"
-    FULL_REFUNDED = "FULL_REFUNDED"
-    EXPIRED = "EXPIRED"
-
-
-class RefundStatus(enum.StrEnum):
-    REFUND_SUCCESS = "REFUND_SUCCESS"
-    REFUND_FAIL = "REFUND_FAIL"
-    REFUND_PENDING = "REFUND_PENDING"
-
-
-class PayWallet(enum.StrEnum):
-    """The merchant wallets of `balance` and of payout `transferMethod`."""
-
-    FUNDING_WALLET = "FUNDING_WALLET"
-    SPOT_WALLET = "SPOT_WALLET"
-
-
-class ReceiveType(enum.StrEnum):
-    PAY_ID = "PAY_ID"
-    BINANCE_ID = "BINANCE_ID"
-    EMAIL = "EMAIL"
-
-
-class PayoutBatchStatus(enum.StrEnum):
-    ACCEPTED = "ACCEPTED"
-    PROCESSING = "PROCESSING"
-    SUCCESS = "SUCCESS"
-    PART_SUCCESS = "PART_SUCCESS"
-    FAILED = "FAILED"
-    CANCELED = "CANCELED"
-
-
-class PayoutDetailStatus(enum.StrEnum):
-    SUCCESS = "SUCCESS"
-    FAIL = "FAIL"
-    PROCESSING = "PROCESSING"
-    AWAITING_RECEIPT = "AWAITING_RECEIPT"
-    REFUNDED = "REFUNDED"
-
-
-class WalletTransferType(enum.StrEnum):
-    TO_MAIN = "TO_MAIN"  # Pay (FUNDING) wallet → main (SPOT) wallet
-    TO_PAY = "TO_PAY"  # SPOT → FUNDING
-
-
-class WalletTransferStatus(enum.StrEnum):
-    SUCCESS = "SUCCESS"
-    FAILURE = "FAILURE"
-    PROCESS = "PROCESS"
-
-
-class PayBizType(enum.StrEnum):
-    PAY = "PAY"
-    PAY_REFUND = "PAY_REFUND"
-    PAYOUT = "PAYOUT"
-
-
-# --- order requests (`v2/order`, `v3/order`) -----------------------------------------------
-
-
-class OrderMerchant(_PayRequest):
-    sub_merchant_id: str
-
-
-class OrderEnv(_PayRequest):
-    terminal_type: str
-    os_type: str | None = None
-    order_client_ip: str | None = None
-    cookie_id: str | None = None
-
-
-class GoodsUnitAmount(_PayRequest):
-    currency: str
-    amount: RequestAmount
-
-
-class Goods(_PayRequest):
-    """One item: v2's `goods`, or an entry of v3's `goodsDetails`. `goods_type` is `01`
-    tangible or `02` virtual; `goods_category` one of `0000`…`Z000`."""
-
-    goods_type: str
-    goods_category: str
-    reference_goods_id: str
-    goods_name: str
-    goods_detail: str | None = None
-    goods_unit_amount: GoodsUnitAmount | None = None
-    goods_quantity: str | None = None
-
-
-class PersonName(_PayRequest):
-    first_name: str
-    middle_name: str | None = None
-    last_name: str
-
-
-class ShippingAddress(_PayRequest):
-    region: str
-    state: str | None = None
-    city: str | None = None
-    address: str | None = None
-    zip_code: str | None = None
-    shipping_address_type: str | None = None
-
-
-class Shipping(_PayRequest):
-    shipping_name: PersonName | None = None
-    shipping_address: ShippingAddress | None = None
-    shipping_phone_no: str | None = None
-
-
-class Buyer(_PayRequest):
-    reference_buyer_id: str | None = None
-    buyer_name: PersonName | None = None
-    buyer_phone_country_code: str | None = None
-    buyer_phone_no: str | None = None
-    buyer_email: str | None = None
-    buyer_registration_time: int | None = None
-    buyer_browser_language: str | None = None
-
-
-class DirectDebitContract(_PayRequest):
-    merchant_contract_code: str
-    service_name: str
-    scenario_code: str
-    single_upper_limit: RequestAmount
-    periodic: bool
-    cycle_debit_fixed: bool | None = None
-    cycle_type: str | None = None
-    cycle_value: int | None = None
-    first_deduct_time: int | None = None
-    merchant_account_no: str | None = None
-    contract_end_time: int | None = None
-
-
-class OrderTags(_PayRequest):
-    if_profit_sharing: bool | None = None
-
-
-class _OrderRequest(_PayRequest):
-    """What `v2/order` and `v3/order` share. Give `order_amount` with `currency`, or
-    `fiat_amount` with `fiat_currency`. `merchant_trade_no` is the order's idempotency key:
-    retry a failed create with the same one (a second success is refused with 400201)."""
-
-    merchant_trade_no: str
-    env: OrderEnv
-    merchant: OrderMerchant | None = None
-    order_amount: RequestAmount | None = None
-    currency: str | None = None
-    fiat_amount: RequestAmount | None = None
-    fiat_currency: str | None = None
-    shipping: Shipping | None = None
-    buyer: Buyer | None = None
-    return_url: str | None = None
-    cancel_url: str | None = None
-    order_expire_time: int | None = None
-    support_pay_currency: str | None = None
-    app_id: str | None = None
-    universal_url_attach: str | None = None
-    pass_through_info: str | None = None
-    webhook_url: str | None = None
-    direct_debit_contract: DirectDebitContract | None = None
-    order_tags: OrderTags | None = None
-
-
-class CreateOrderRequest(_OrderRequest):
-    """`v2/order`."""
-
-    goods: Goods
-
-
-class CreateOrderV3Request(_OrderRequest):
-    """`v3/order`: a description and a list of goods instead of v2's one `goods`."""
-
-    description: str
-    goods_details: builtins.list[Goods]
-
-
-class CreateOrderOpenApiRequest(_PayRequest):
-    """`v3/order/create`, the openapi spec's flat shape; `total_fee` is sent as a decimal
-    string, its documented type."""
-
-    merchant_trade_no: str
-    total_fee: RequestAmount
-    currency: str
-    product_type: str | None = None
-    product_name: str | None = None
-    product_detail: str | None = None
-    trade_type: str | None = None
-    order_expire_time: int | None = None
-    return_url: str | None = None
-    cancel_url: str | None = None
-    webhook_url: str | None = None
-
-    def wire(self) -> dict[str, Any]:
-        fields = super().wire()
-        fields["totalFee"] = jsonwire.decimal_str(self.total_fee)
-        return fields
-
-
-class PayoutTransferDetail(_PayRequest):
-    """One line of a payout batch; `receive_type` PAY_ID, BINANCE_ID or EMAIL."""
-
-    merchant_send_id: str
-    receive_type: str
-    receiver: str
-    transfer_amount: RequestAmount
-    transfer_method: str | None = None
-    remark: str | None = None
-
-
-class SubMerchantRequest(_PayRequest):
-    """`submerchant/add`; see the contract for which optional fields each `merchant_type`
-    requires."""
-
-    merchant_name: str
-    merchant_type: int
-    merchant_mcc: str
-    country: str
-    pay_industry_description: str | None = None
-    brand_logo: str | None = None
-    address: str | None = None
-    company_name: str | None = None
-    registration_number: str | None = None
-    registration_country: str | None = None
-    registration_address: str | None = None
-    incorporation_date: int | None = None
-    store_type: int | None = None
-    site_type: int | None = None
-    site_url: str | None = None
-    site_name: str | None = None
-    certificate_type: int | None = None
-    certificate_country: str | None = None
-    certificate_number: str | None = None
-    certificate_valid_date: int | None = None
-    contract_time_isv: int | None = None
+from pydantic import BeforeValidator, Field, model_validator
+
+from binance_sandbox.client._pay_requests import (
+    Buyer,
+    CreateOrderOpenApiRequest,
+    CreateOrderRequest,
+    CreateOrderV3Request,
+    DirectDebitContract,
+    Goods,
+    GoodsUnitAmount,
+    OrderEnv,
+    OrderMerchant,
+    OrderTags,
+    PayoutTransferDetail,
+    PersonName,
+    Shipping,
+    ShippingAddress,
+    SubMerchantRequest,
+)
+from binance_sandbox.client._pay_shapes import (
+    PayBizType,
+    PayOrderStatus,
+    PayoutBatchStatus,
+    PayoutDetailStatus,
+    PayWallet,
+    ReceiveType,
+    RefundStatus,
+    RequestAmount,
+    TerminalType,
+    WalletTransferStatus,
+    WalletTransferType,
+    _json_object,
+    _PayModel,
+    _yes_no,
+)
+from binance_sandbox.client.models import Amount
+
+__all__ = [
+    "AssetBalance",
+    "Buyer",
+    "CreateOrderOpenApiRequest",
+    "CreateOrderRequest",
+    "CreateOrderResult",
+    "CreateOrderV3Request",
+    "DirectDebitContract",
+    "Goods",
+    "GoodsUnitAmount",
+    "OrderEnv",
+    "OrderMerchant",
+    "OrderTags",
+    "PayBalance",
+    "PayBizType",
+    "PayCertificate",
+    "PayNotification",
+    "PayOrder",
+    "PayOrderStatus",
+    "PayWallet",
+    "PayWebhookEvent",
+    "PaymentInfo",
+    "PaymentInstruction",
+    "PayoutBatch",
+    "PayoutBatchStatus",
+    "PayoutDetail",
+    "PayoutDetailStatus",
+    "PayoutNotification",
+    "PayoutResult",
+    "PayoutTransferDetail",
+    "PersonName",
+    "ReceiveType",
+    "Refund",
+    "RefundNotification",
+    "RefundResult",
+    "RefundStatus",
+    "RequestAmount",
+    "Shipping",
+    "ShippingAddress",
+    "SubMerchant",
+    "SubMerchantRequest",
+    "TerminalType",
+    "WalletBalance",
+    "WalletTransfer",
+    "WalletTransferStatus",
+    "WalletTransferType",
+]
 
 
 # --- results -------------------------------------------------------------------------------
@@ -347,7 +129,7 @@ class PaymentInstruction(_PayModel):
 
 class PaymentInfo(_PayModel):
     pay_method: str | None = None
-    payment_instructions: builtins.list[PaymentInstruction] = []
+    payment_instructions: builtins.list[PaymentInstruction] = Field(default_factory=list)
 
 
 class PayOrder(_PayModel):
@@ -440,7 +222,7 @@ class PayoutBatch(_PayModel):
     total_paid_amount: Amount | None = None
     total_payout_fee: Amount | None = None
     total_number: int
-    transfer_detail_list: builtins.list[PayoutDetail] = []
+    transfer_detail_list: builtins.list[PayoutDetail] = Field(default_factory=list)
 
 
 class PayBalance(_PayModel):

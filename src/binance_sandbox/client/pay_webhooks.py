@@ -16,7 +16,6 @@ the platform. A failed fetch raises the client's error (`TransportError`, `PayEr
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -24,8 +23,14 @@ from dataclasses import dataclass
 import pydantic
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from binance_sandbox import jsonwire
-from binance_sandbox.client._base import now_ms
+from binance_sandbox.client import _json
+from binance_sandbox.client._pay_calls import (
+    CERTIFICATE_SN_HEADER,
+    NONCE_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+)
+from binance_sandbox.client._request import now_ms
 from binance_sandbox.client._webhook_checks import (
     check_timestamp,
     load_key,
@@ -33,14 +38,7 @@ from binance_sandbox.client._webhook_checks import (
     required_header,
 )
 from binance_sandbox.client.errors import WebhookVerificationError
-from binance_sandbox.client.pay import (
-    CERTIFICATE_SN_HEADER,
-    NONCE_HEADER,
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
-    AsyncPayClient,
-    PayClient,
-)
+from binance_sandbox.client.pay import AsyncPayClient, PayClient
 from binance_sandbox.client.pay_models import PayCertificate, PayWebhookEvent
 from binance_sandbox.signing import RsaKeyError, load_public_key, rsa_verify
 
@@ -146,9 +144,11 @@ class _PlatformKeys:
             raise WebhookVerificationError("signature does not verify")
         check_timestamp(found.timestamp, TIMESTAMP_HEADER, self._clock, self._tolerance_ms)
         try:
-            return PayWebhookEvent.model_validate(jsonwire.loads(body))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            data = _json.loads(body)
+        except _json.DECODE_ERRORS as exc:
             raise WebhookVerificationError("body is not JSON") from exc
+        try:
+            return PayWebhookEvent.model_validate(data)
         except pydantic.ValidationError as exc:
             raise WebhookVerificationError(f"not a Binance Pay webhook: {exc}") from exc
 

@@ -28,8 +28,9 @@ Hierarchy (the shared classes are those of `binance_sandbox.client.errors`)::
         └── ExecutionStatusUnknown          HTTP 504: sent, but the outcome is unknown (spec:
                                             "It is important to NOT treat this as a failure")
 
-The codes are those of spec/NOTES.md, plus -1001, -1130 and -1131 of Binance's public list;
-any other code (the business refusals, -4xxx and -5xxx) is a `WalletError` with that `code`.
+Codes, names and what may be retried are the rows of `codes.wallet`, which the server's
+errors are built from too; a code without a class of its own here (the business refusals,
+-4xxx and -5xxx) is a `WalletError` with that `code`.
 
 Some names repeat Connect's or Pay's (`InvalidSignature`, `UnknownError`, …): use them through
 this module (`wallet_errors.InvalidSignature`). `wallet_error_from_response` is the one place
@@ -43,8 +44,9 @@ from typing import Any, ClassVar
 
 import httpx
 
-from binance_sandbox import jsonwire
+from binance_sandbox.client import _json
 from binance_sandbox.client.errors import BinanceSandboxError, UnexpectedResponse
+from binance_sandbox.codes import Code, wallet
 
 __all__ = [
     "AuthenticationError",
@@ -80,6 +82,13 @@ class WalletError(BinanceSandboxError):
 
     CODE: ClassVar[int | None] = None
     NAME: ClassVar[str | None] = None
+    RETRYABLE: ClassVar[bool] = False
+    """Whether a read may be repeated after this code (the platform did nothing)."""
+
+    def __init_subclass__(cls, row: Code[int] | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if row is not None:
+            cls.CODE, cls.NAME, cls.RETRYABLE = row.code, row.name, row.retryable
 
     def __init__(
         self,
@@ -99,27 +108,23 @@ class WalletError(BinanceSandboxError):
         self.retry_after = retry_after
 
 
-class UnknownError(WalletError):
-    CODE, NAME = -1000, "UNKNOWN"
+class UnknownError(WalletError, row=wallet.UNKNOWN):
+    pass
 
 
-class Disconnected(WalletError):
+class Disconnected(WalletError, row=wallet.DISCONNECTED):
     """Internal error or maintenance (HTTP 503): "Please try again"."""
 
-    CODE, NAME = -1001, "DISCONNECTED"
 
-
-class TooManyRequests(WalletError):
+class TooManyRequests(WalletError, row=wallet.TOO_MANY_REQUESTS):
     """Over a rate limit: back off (spec, "LIMITS"); `retry_after` says for how long."""
 
-    CODE, NAME = -1003, "TOO_MANY_REQUESTS"
 
-
-class RateLimited(TooManyRequests):
+class RateLimited(TooManyRequests, row=wallet.TOO_MANY_REQUESTS):
     """HTTP 429. Repeating requests now leads to an IP ban (418)."""
 
 
-class IpBanned(TooManyRequests):
+class IpBanned(TooManyRequests, row=wallet.IP_BANNED):
     """HTTP 418: the IP is banned for `retry_after` seconds (2 minutes to 3 days)."""
 
 
@@ -127,54 +132,48 @@ class AuthenticationError(WalletError):
     """The API key, timestamp or signature was refused; nothing was done."""
 
 
-class Unauthorized(AuthenticationError):
-    CODE, NAME = -1002, "UNAUTHORIZED"
+class Unauthorized(AuthenticationError, row=wallet.UNAUTHORIZED):
+    pass
 
 
-class InvalidTimestamp(AuthenticationError):
+class InvalidTimestamp(AuthenticationError, row=wallet.INVALID_TIMESTAMP):
     """Outside `recvWindow`, or more than 1000 ms ahead of the server: see `sync_time`."""
 
-    CODE, NAME = -1021, "INVALID_TIMESTAMP"
+
+class InvalidSignature(AuthenticationError, row=wallet.INVALID_SIGNATURE):
+    pass
 
 
-class InvalidSignature(AuthenticationError):
-    CODE, NAME = -1022, "INVALID_SIGNATURE"
+class BadApiKeyFmt(AuthenticationError, row=wallet.BAD_API_KEY_FMT):
+    pass
 
 
-class BadApiKeyFmt(AuthenticationError):
-    CODE, NAME = -2014, "BAD_API_KEY_FMT"
-
-
-class RejectedMbxKey(AuthenticationError):
+class RejectedMbxKey(AuthenticationError, row=wallet.REJECTED_MBX_KEY):
     """ "Invalid API-key, IP, or permissions for action." """
-
-    CODE, NAME = -2015, "REJECTED_MBX_KEY"
 
 
 class ParameterError(WalletError):
     """A parameter missing, malformed, unknown or with illegal characters."""
 
 
-class IllegalChars(ParameterError):
-    CODE, NAME = -1100, "ILLEGAL_CHARS"
+class IllegalChars(ParameterError, row=wallet.ILLEGAL_CHARS):
+    pass
 
 
-class MandatoryParamEmptyOrMalformed(ParameterError):
-    CODE, NAME = -1102, "MANDATORY_PARAM_EMPTY_OR_MALFORMED"
+class MandatoryParamEmptyOrMalformed(ParameterError, row=wallet.MANDATORY_PARAM_EMPTY_OR_MALFORMED):
+    pass
 
 
-class UnknownParam(ParameterError):
-    CODE, NAME = -1103, "UNKNOWN_PARAM"
+class UnknownParam(ParameterError, row=wallet.UNKNOWN_PARAM):
+    pass
 
 
-class InvalidParameter(ParameterError):
-    CODE, NAME = -1130, "INVALID_PARAMETER"
+class InvalidParameter(ParameterError, row=wallet.INVALID_PARAMETER):
+    pass
 
 
-class BadRecvWindow(ParameterError):
+class BadRecvWindow(ParameterError, row=wallet.BAD_RECV_WINDOW):
     """`recvWindow` over 60000."""
-
-    CODE, NAME = -1131, "BAD_RECV_WINDOW"
 
 
 class ExecutionStatusUnknown(WalletError):
@@ -201,7 +200,7 @@ ERRORS_BY_CODE: dict[int, type[WalletError]] = {
     )
     if cls.CODE is not None
 }
-"""Every code with a class of its own, to that class."""
+"""Every code of `codes.wallet` with a class of its own, to that class."""
 
 _ERRORS_BY_STATUS: dict[int, type[WalletError]] = {
     429: RateLimited,
@@ -271,8 +270,8 @@ def wallet_error_from_response(response: httpx.Response) -> BinanceSandboxError 
     by_status = _ERRORS_BY_STATUS.get(status)
     body: Any
     try:
-        body = jsonwire.loads(response.content)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        body = _json.loads(response.content)
+    except _json.DECODE_ERRORS:
         if by_status is None:
             return UnexpectedResponse("answer is not JSON", http_status=status, body=response.text)
         body = response.text

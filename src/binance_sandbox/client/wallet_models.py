@@ -3,7 +3,7 @@
 Like the other families' models, results read the wire names (camelCase, and the snake_case
 ones `userAssetDribbletLog` uses) and also the Python field names, and ignore fields they do
 not know. Amounts are `Decimal`: wapi sends most as JSON numbers (`0.04670582`, `35`), which
-`binance_sandbox.jsonwire` parses to `Decimal` so they stay exact, and some as strings; both
+`_json` parses to `Decimal` so they stay exact, and some as strings; both
 are read exactly and a `float` is refused. Times are epoch milliseconds, except the
 `operate_time` strings of the dust log, kept as sent.
 """

@@ -8,14 +8,13 @@ and `status`, and answer HTTP 200 `{"returnCode":"SUCCESS","returnMessage":"OK"}
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 
 import pydantic
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from binance_sandbox import jsonwire
-from binance_sandbox.client._base import now_ms
+from binance_sandbox.client import _json
+from binance_sandbox.client._request import now_ms
 from binance_sandbox.client._webhook_checks import (
     check_timestamp,
     load_key,
@@ -85,6 +84,6 @@ class ConnectWebhookVerifier:
             raise WebhookVerificationError(f"{CLIENT_ID_HEADER} is {client_id!r}, not ours")
         check_timestamp(timestamp, TIMESTAMP_HEADER, self._clock, self._tolerance_ms)
         try:
-            return jsonwire.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            return _json.loads(body)
+        except _json.DECODE_ERRORS as exc:
             raise WebhookVerificationError("body is not JSON") from exc

@@ -1,72 +1,95 @@
-"""Connect error codes (guide §11, and the sandbox's authentication codes 12302xx).
+"""Connect's errors shared by Prime and Deposit: the platform's, and authentication's (guide
+§11; the sandbox's 12302xx codes). Each family's own codes are in `prime.errors` and
+`deposit.errors`; codes, names, default messages and statuses come from `codes.connect`.
 
 Domain errors know nothing of HTTP except the status an authentication failure carries;
 `binance_sandbox.connect.envelope` turns them into the envelope.
+
+    ConnectError                   `{"success": false, "code", "data", "message"}`
+    ├── SysError                   1230101 SYS_ERROR
+    ├── SysBusy                    1230102 SYS_BUSY
+    ├── IllegalParameters          1230303 ILLEGAL_PARAMETERS
+    ├── MerchantNotExist           1230312 MERCHANT_NOT_EXIST   (an inactive partner)
+    ├── InvalidClientId            1230201 (401)
+    ├── InvalidAccessToken         1230202 (401)
+    ├── InvalidTimestamp           1230203 (400)
+    ├── IpNotWhitelisted           1230204 (403)
+    ├── InvalidSignature           1230205 (401)
+    ├── prime.errors.*             quotes and orders (12303xx)
+    └── deposit.errors.*           deposit sessions
+
+Every class derives from `ConnectError` directly, so that `ConnectError.__subclasses__()`
+finds a class for each code.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from binance_sandbox.codes import Code, connect
+
 
 class ConnectError(Exception):
-    code = "1230101"
-    name = "SYS_ERROR"
-    http_status = 200
+    """A Connect error: `code`, `name`, `http_status` and the default `message` of its row."""
 
-    def __init__(self, message: str, *, data: Any = None) -> None:
-        super().__init__(message)
-        self.message = message
+    code: str = connect.SYS_ERROR.code
+    name: str = connect.SYS_ERROR.name
+    http_status: int = connect.SYS_ERROR.http_status
+    default_message: str = connect.SYS_ERROR.message
+
+    def __init_subclass__(cls, row: Code[str] | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if row is not None:
+            cls.code, cls.name = row.code, row.name
+            cls.http_status, cls.default_message = row.http_status, row.message
+
+    def __init__(self, message: str | None = None, *, data: Any = None) -> None:
+        self.message = self.default_message if message is None else message
+        super().__init__(self.message)
         self.data = data
 
 
-def _code(code: str, name: str, http_status: int = 200) -> type[ConnectError]:
-    return type(
-        name.title().replace("_", ""),
-        (ConnectError,),
-        {"code": code, "name": name, "http_status": http_status},
-    )
+class SysError(ConnectError, row=connect.SYS_ERROR):
+    pass
 
 
-SysError = _code("1230101", "SYS_ERROR")
-SysBusy = _code("1230102", "SYS_BUSY")
-IllegalParameters = _code("1230303", "ILLEGAL_PARAMETERS")
-InvalidDirection = _code("1230304", "INVALID_DIRECTION")
-NoPaymentMethodAvailable = _code("1230305", "NO_PAYMENT_METHOD_AVAILABLE")
-InvalidAmountType = _code("1230306", "INVALID_AMOUNT_TYPE")
-QuoteGenerationFailed = _code("1230307", "QUOTE_GENERATION_FAILED")
-QuoteCacheFailed = _code("1230308", "QUOTE_CACHE_FAILED")
-DuplicateOrderSubmission = _code("1230309", "DUPLICATE_ORDER_SUBMISSION")
-QuoteExpired = _code("1230310", "QUOTE_EXPIRED")
-OrderExecutionFailed = _code("1230311", "ORDER_EXECUTION_FAILED")
-MerchantNotExist = _code("1230312", "MERCHANT_NOT_EXIST")
-CustomSpreadExceeded = _code("1230313", "CUSTOM_SPREAD_EXCEEDED")
-InvalidOrderStatus = _code("1230314", "INVALID_ORDER_STATUS")
-LimitCalculationFailed = _code("1230315", "LIMIT_CALCULATION_FAILED")
+class SysBusy(ConnectError, row=connect.SYS_BUSY):
+    pass
 
-# Authentication (sandbox codes: the guide publishes none).
-InvalidClientId = _code("1230201", "INVALID_CLIENT_ID", 401)
-InvalidAccessToken = _code("1230202", "INVALID_ACCESS_TOKEN", 401)
-InvalidTimestamp = _code("1230203", "INVALID_TIMESTAMP", 400)
-IpNotWhitelisted = _code("1230204", "IP_NOT_WHITELISTED", 403)
-InvalidSignature = _code("1230205", "INVALID_SIGNATURE", 401)
+
+class IllegalParameters(ConnectError, row=connect.ILLEGAL_PARAMETERS):
+    pass
+
+
+class MerchantNotExist(ConnectError, row=connect.MERCHANT_NOT_EXIST):
+    pass
+
+
+class InvalidClientId(ConnectError, row=connect.INVALID_CLIENT_ID):
+    pass
+
+
+class InvalidAccessToken(ConnectError, row=connect.INVALID_ACCESS_TOKEN):
+    pass
+
+
+class InvalidTimestamp(ConnectError, row=connect.INVALID_TIMESTAMP):
+    pass
+
+
+class IpNotWhitelisted(ConnectError, row=connect.IP_NOT_WHITELISTED):
+    pass
+
+
+class InvalidSignature(ConnectError, row=connect.INVALID_SIGNATURE):
+    pass
+
 
 ALL: tuple[type[ConnectError], ...] = (
     SysError,
     SysBusy,
     IllegalParameters,
-    InvalidDirection,
-    NoPaymentMethodAvailable,
-    InvalidAmountType,
-    QuoteGenerationFailed,
-    QuoteCacheFailed,
-    DuplicateOrderSubmission,
-    QuoteExpired,
-    OrderExecutionFailed,
     MerchantNotExist,
-    CustomSpreadExceeded,
-    InvalidOrderStatus,
-    LimitCalculationFailed,
     InvalidClientId,
     InvalidAccessToken,
     InvalidTimestamp,

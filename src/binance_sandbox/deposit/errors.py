@@ -1,20 +1,26 @@
-"""Connect Deposit's codes: those of the Connect family (guide §11), in `connect.errors`.
+"""Connect Deposit's own codes (connect-deposit-flow.txt; guide §11), from `codes.connect`.
 
-- 1230303 ILLEGAL_PARAMETERS: bad input, an unknown user, coin, network or session;
-- 1230309 DUPLICATE_ORDER_SUBMISSION: an `externalOrderId` used before by this partner;
-- 1230314 INVALID_ORDER_STATUS: a change the session's state machine refuses.
+Bad input, an unknown user, coin, network or session is Connect's 1230303
+ILLEGAL_PARAMETERS (`connect.errors.IllegalParameters`); the platform's and authentication's
+codes are Connect's too.
+
+    connect.errors.ConnectError
+    ├── DuplicateOrderSubmission   1230309 an `externalOrderId` used before by this partner
+    └── InvalidOrderStatus         1230314 a change the session's state machine refuses
 """
 
-from binance_sandbox.connect.errors import (
-    ConnectError,
-    DuplicateOrderSubmission,
-    IllegalParameters,
-    InvalidOrderStatus,
-)
+from __future__ import annotations
 
-__all__ = [
-    "ConnectError",
-    "DuplicateOrderSubmission",
-    "IllegalParameters",
-    "InvalidOrderStatus",
-]
+from binance_sandbox.codes import connect
+from binance_sandbox.connect.errors import ConnectError
+
+
+class DuplicateOrderSubmission(ConnectError, row=connect.DUPLICATE_ORDER_SUBMISSION):
+    pass
+
+
+class InvalidOrderStatus(ConnectError, row=connect.INVALID_ORDER_STATUS):
+    pass
+
+
+ALL: tuple[type[ConnectError], ...] = (DuplicateOrderSubmission, InvalidOrderStatus)

@@ -29,6 +29,7 @@ from binance_sandbox.chain.errors import ChainError
 from binance_sandbox.chain.networks import COINS, Network
 from binance_sandbox.chain.service import ChainService
 from binance_sandbox.chain.switches import NetworkSwitches
+from binance_sandbox.connect import errors as connect_errors
 from binance_sandbox.connect.auth import PartnerAuth
 from binance_sandbox.delivery.outbox import enqueue, enqueue_webhook
 from binance_sandbox.delivery.webhooks import success_return_code
@@ -242,14 +243,16 @@ class DepositService:
         params = {"partner_id": partner.id, "key": req.externalOrderId}
         rows = await self.p.db.rows(_AUTHORIZATION, params)
         if not rows:
-            raise errors.IllegalParameters(f"Deposit session {req.externalOrderId} does not exist.")
+            raise connect_errors.IllegalParameters(
+                f"Deposit session {req.externalOrderId} does not exist."
+            )
         return authorization_out(rows[0], self.p.clock.now_ms())
 
     async def report(self, partner: PartnerAuth, req: schemas.ReportRequest) -> None:
         """Record the partner's transaction hash; the first report wins, later ones are
         ignored (NOTES.md). Reports are for reconciliation: nothing moves."""
         if not TX_HASH.fullmatch(req.txHash):
-            raise errors.IllegalParameters(
+            raise connect_errors.IllegalParameters(
                 "txHash must be 1 to 128 printable characters without spaces."
             )
         units = None if req.amount is None else _amount_units(req.amount)
@@ -263,13 +266,13 @@ class DepositService:
                     "only an AUTHORIZED session takes a report."
                 )
             if req.cryptoCurrency is not None and req.cryptoCurrency != row.crypto_currency:
-                raise errors.IllegalParameters(
+                raise connect_errors.IllegalParameters(
                     f"cryptoCurrency {req.cryptoCurrency} does not match the session's "
                     f"{row.crypto_currency}."
                 )
             networks = json.loads(row.networks)
             if req.network is not None and req.network not in networks:
-                raise errors.IllegalParameters(
+                raise connect_errors.IllegalParameters(
                     f"network {req.network} is not one of the session's networks "
                     f"({', '.join(networks)})."
                 )
@@ -306,9 +309,9 @@ class DepositService:
         async with self.p.db.write() as session:
             row = await _locked(session, session_id)
             if row is None:
-                raise errors.IllegalParameters("Deposit session does not exist.")
+                raise connect_errors.IllegalParameters("Deposit session does not exist.")
             if as_user is not None and as_user != row.user_id:
-                raise errors.IllegalParameters(
+                raise connect_errors.IllegalParameters(
                     f"Deposit session {row.external_order_id} is for another user."
                 )
             late = effective_status(row, now) != row.status
@@ -352,7 +355,7 @@ class DepositService:
                     session, row.user_id, row.crypto_currency, name
                 )
             except ChainError as exc:
-                raise errors.IllegalParameters(exc.message) from exc
+                raise connect_errors.IllegalParameters(exc.message) from exc
             net = coin_network(row.crypto_currency, found.network)
             assert net is not None
             out.append(
@@ -445,7 +448,9 @@ class DepositService:
             stmt = stmt.with_for_update()
         row = (await session.execute(stmt)).scalar_one_or_none()
         if row is None:
-            raise errors.IllegalParameters(f"Deposit session {external_order_id} does not exist.")
+            raise connect_errors.IllegalParameters(
+                f"Deposit session {external_order_id} does not exist."
+            )
         return row
 
     async def _raise_if_duplicate(
@@ -476,7 +481,9 @@ class DepositService:
             )
         ).scalar_one_or_none()
         if found is None:
-            raise errors.IllegalParameters(f"userId {user_id} does not exist for this client.")
+            raise connect_errors.IllegalParameters(
+                f"userId {user_id} does not exist for this client."
+            )
 
 
 async def _locked(session: AsyncSession, session_id: str) -> DepositSession | None:
@@ -499,7 +506,7 @@ def _check_transition(row: DepositSession, target: str) -> SessionStatus:
 
 def _external_order_id(value: str) -> str:
     if not EXTERNAL_ORDER_ID.fullmatch(value):
-        raise errors.IllegalParameters(
+        raise connect_errors.IllegalParameters(
             "externalOrderId must be 1 to 64 letters, digits, '_', '-' or '.'."
         )
     return value
@@ -507,24 +514,24 @@ def _external_order_id(value: str) -> str:
 
 def _networks(coin: str, names: list[str], switches: NetworkSwitches) -> list[str]:
     if coin not in COINS:
-        raise errors.IllegalParameters(
+        raise connect_errors.IllegalParameters(
             f"Unsupported cryptoCurrency {coin}; supported: {', '.join(COINS)}."
         )
     if not names:
-        raise errors.IllegalParameters("networks must name at least one network.")
+        raise connect_errors.IllegalParameters("networks must name at least one network.")
     seen: list[str] = []
     for name in names:
         net = coin_network(coin, name)
         if net is None:
             offered = ", ".join(n.network for n in COINS[coin])
-            raise errors.IllegalParameters(
+            raise connect_errors.IllegalParameters(
                 f"Network {name} is not supported for {coin}; supported: {offered}."
             )
         net = switches.apply(net)
         if not net.deposit_enable:
-            raise errors.IllegalParameters(f"Deposits of {coin} on {name} are suspended.")
+            raise connect_errors.IllegalParameters(f"Deposits of {coin} on {name} are suspended.")
         if name in seen:
-            raise errors.IllegalParameters(f"networks names {name} more than once.")
+            raise connect_errors.IllegalParameters(f"networks names {name} more than once.")
         seen.append(name)
     return seen
 
@@ -541,7 +548,7 @@ def _redirect_url(value: str | None) -> str | None:
         or not parsed.netloc
         or any(c.isspace() for c in value)
     ):
-        raise errors.IllegalParameters(
+        raise connect_errors.IllegalParameters(
             f"redirectUrl must be an absolute URL (http(s) or the partner app's scheme) of at "
             f"most {MAX_URL} characters."
         )
@@ -550,8 +557,8 @@ def _redirect_url(value: str | None) -> str | None:
 
 def _amount_units(amount: Decimal) -> int:
     if amount <= 0:
-        raise errors.IllegalParameters("amount must be greater than 0.")
+        raise connect_errors.IllegalParameters("amount must be greater than 0.")
     try:
         return money.to_units(amount)
     except money.AmountError as exc:
-        raise errors.IllegalParameters(f"amount: {exc}.") from exc
+        raise connect_errors.IllegalParameters(f"amount: {exc}.") from exc

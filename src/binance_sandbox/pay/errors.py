@@ -1,55 +1,146 @@
-"""Binance Pay result codes (NOTES.md "Result codes"; pay-create-order-v2.txt "Result Code").
+"""Binance Pay's errors, one class per result code of `codes.pay` (NOTES.md "Result codes";
+pay-create-order-v2.txt "Result Code"). `pay.routing` renders them as `{"status": "FAIL",
+"code", "data", "errorMessage"}` with the code's HTTP status.
 
-HTTP statuses follow the mapping NOTES.md reports from a public client (400002/400003 → 406,
-400004 → 401, 400006 → 405, 400007 → 415, 400104 → 413); every other code is HTTP 200 with
-`status: "FAIL"`.
+    PayError                              400000 UNKNOWN_ERROR (a code the table lacks)
+    ├── UnknownError                      400000 UNKNOWN_ERROR
+    ├── InvalidRequest                    400001 INVALID_REQUEST
+    ├── InvalidSignature                  400002 INVALID_SIGNATURE (406)
+    ├── InvalidTimestamp                  400003 INVALID_TIMESTAMP (406)
+    ├── InvalidApiKeyOrIp                 400004 INVALID_API_KEY_OR_IP (401)
+    ├── BadApiKeyFmt                      400005 BAD_API_KEY_FMT
+    ├── BadHttpMethod                     400006 BAD_HTTP_METHOD (405)
+    ├── MediaTypeNotSupported             400007 MEDIA_TYPE_NOT_SUPPORTED (415)
+    ├── InvalidRequestBody                400008 INVALID_REQUEST_BODY
+    ├── MandatoryParamEmptyOrMalformed    400100 … InvalidParamIllegalChar 400103
+    ├── InvalidRequestTooLarge            400104 INVALID_REQUEST_TOO_LARGE (413)
+    ├── InvalidMerchantTradeNo            400201 … SubMerchantInvalid 400206
+    └── InvalidPrepayId                   400301 … AccountRemainingAmountNotEnough 400304
+
+`PayValueError` carries one of these out of a pydantic validator.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from binance_sandbox.codes import Code, pay
+
 
 class PayError(Exception):
-    code = "400000"
-    name = "UNKNOWN_ERROR"
-    http_status = 200
+    """A Pay error: `code`, `name`, `http_status` and the default `message` of its row."""
 
-    def __init__(self, message: str, *, data: Any = None) -> None:
-        super().__init__(message)
-        self.message = message
+    code: str = pay.UNKNOWN_ERROR.code
+    name: str = pay.UNKNOWN_ERROR.name
+    http_status: int = pay.UNKNOWN_ERROR.http_status
+    default_message: str = pay.UNKNOWN_ERROR.message
+
+    def __init_subclass__(cls, row: Code[str] | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if row is not None:
+            cls.code, cls.name = row.code, row.name
+            cls.http_status, cls.default_message = row.http_status, row.message
+
+    def __init__(self, message: str | None = None, *, data: Any = None) -> None:
+        self.message = self.default_message if message is None else message
+        super().__init__(self.message)
         self.data = data
 
 
-def _code(code: str, name: str, http_status: int = 200) -> type[PayError]:
-    cls_name = "".join(part.title() for part in name.split("_"))
-    return type(cls_name, (PayError,), {"code": code, "name": name, "http_status": http_status})
+class UnknownError(PayError, row=pay.UNKNOWN_ERROR):
+    pass
 
 
-UnknownError = _code("400000", "UNKNOWN_ERROR")
-InvalidRequest = _code("400001", "INVALID_REQUEST")
-InvalidSignature = _code("400002", "INVALID_SIGNATURE", 406)
-InvalidTimestamp = _code("400003", "INVALID_TIMESTAMP", 406)
-InvalidApiKeyOrIp = _code("400004", "INVALID_API_KEY_OR_IP", 401)
-BadApiKeyFmt = _code("400005", "BAD_API_KEY_FMT")
-BadHttpMethod = _code("400006", "BAD_HTTP_METHOD", 405)
-MediaTypeNotSupported = _code("400007", "MEDIA_TYPE_NOT_SUPPORTED", 415)
-InvalidRequestBody = _code("400008", "INVALID_REQUEST_BODY")
-MandatoryParamEmptyOrMalformed = _code("400100", "MANDATORY_PARAM_EMPTY_OR_MALFORMED")
-InvalidParamWrongLength = _code("400101", "INVALID_PARAM_WRONG_LENGTH")
-InvalidParamWrongValue = _code("400102", "INVALID_PARAM_WRONG_VALUE")
-InvalidParamIllegalChar = _code("400103", "INVALID_PARAM_ILLEGAL_CHAR")
-InvalidRequestTooLarge = _code("400104", "INVALID_REQUEST_TOO_LARGE", 413)
-InvalidMerchantTradeNo = _code("400201", "INVALID_MERCHANT_TRADE_NO")
-OrderNotFound = _code("400202", "ORDER_NOT_FOUND")
-InvalidAccountStatus = _code("400203", "INVALID_ACCOUNT_STATUS")
-InvalidOrderStatus = _code("400204", "INVALID_ORDER_STATUS")
-SubMerchantExists = _code("400205", "SUB_MERCHANT_EXISTS")
-SubMerchantInvalid = _code("400206", "SUB_MERCHANT_INVALID")
-InvalidPrepayId = _code("400301", "INVALID_PREPAY_ID")
-TooManyRefundAttempts = _code("400302", "TOO_MANY_REFUND_ATTEMPTS")
-InvalidRefundAmount = _code("400303", "INVALID_REFUND_AMOUNT")
-AccountRemainingAmountNotEnough = _code("400304", "ACCOUNT_REMAINING_AMOUNT_NOT_ENOUGH")
+class InvalidRequest(PayError, row=pay.INVALID_REQUEST):
+    pass
+
+
+class InvalidSignature(PayError, row=pay.INVALID_SIGNATURE):
+    pass
+
+
+class InvalidTimestamp(PayError, row=pay.INVALID_TIMESTAMP):
+    pass
+
+
+class InvalidApiKeyOrIp(PayError, row=pay.INVALID_API_KEY_OR_IP):
+    pass
+
+
+class BadApiKeyFmt(PayError, row=pay.BAD_API_KEY_FMT):
+    pass
+
+
+class BadHttpMethod(PayError, row=pay.BAD_HTTP_METHOD):
+    pass
+
+
+class MediaTypeNotSupported(PayError, row=pay.MEDIA_TYPE_NOT_SUPPORTED):
+    pass
+
+
+class InvalidRequestBody(PayError, row=pay.INVALID_REQUEST_BODY):
+    pass
+
+
+class MandatoryParamEmptyOrMalformed(PayError, row=pay.MANDATORY_PARAM_EMPTY_OR_MALFORMED):
+    pass
+
+
+class InvalidParamWrongLength(PayError, row=pay.INVALID_PARAM_WRONG_LENGTH):
+    pass
+
+
+class InvalidParamWrongValue(PayError, row=pay.INVALID_PARAM_WRONG_VALUE):
+    pass
+
+
+class InvalidParamIllegalChar(PayError, row=pay.INVALID_PARAM_ILLEGAL_CHAR):
+    pass
+
+
+class InvalidRequestTooLarge(PayError, row=pay.INVALID_REQUEST_TOO_LARGE):
+    pass
+
+
+class InvalidMerchantTradeNo(PayError, row=pay.INVALID_MERCHANT_TRADE_NO):
+    pass
+
+
+class OrderNotFound(PayError, row=pay.ORDER_NOT_FOUND):
+    pass
+
+
+class InvalidAccountStatus(PayError, row=pay.INVALID_ACCOUNT_STATUS):
+    pass
+
+
+class InvalidOrderStatus(PayError, row=pay.INVALID_ORDER_STATUS):
+    pass
+
+
+class SubMerchantExists(PayError, row=pay.SUB_MERCHANT_EXISTS):
+    pass
+
+
+class SubMerchantInvalid(PayError, row=pay.SUB_MERCHANT_INVALID):
+    pass
+
+
+class InvalidPrepayId(PayError, row=pay.INVALID_PREPAY_ID):
+    pass
+
+
+class TooManyRefundAttempts(PayError, row=pay.TOO_MANY_REFUND_ATTEMPTS):
+    pass
+
+
+class InvalidRefundAmount(PayError, row=pay.INVALID_REFUND_AMOUNT):
+    pass
+
+
+class AccountRemainingAmountNotEnough(PayError, row=pay.ACCOUNT_REMAINING_AMOUNT_NOT_ENOUGH):
+    pass
 
 
 class PayValueError(ValueError):
@@ -60,8 +151,29 @@ class PayValueError(ValueError):
         self.error = error
 
 
-ALL: tuple[type[PayError], ...] = tuple(
-    value
-    for value in list(globals().values())
-    if isinstance(value, type) and issubclass(value, PayError)
+ALL: tuple[type[PayError], ...] = (
+    UnknownError,
+    InvalidRequest,
+    InvalidSignature,
+    InvalidTimestamp,
+    InvalidApiKeyOrIp,
+    BadApiKeyFmt,
+    BadHttpMethod,
+    MediaTypeNotSupported,
+    InvalidRequestBody,
+    MandatoryParamEmptyOrMalformed,
+    InvalidParamWrongLength,
+    InvalidParamWrongValue,
+    InvalidParamIllegalChar,
+    InvalidRequestTooLarge,
+    InvalidMerchantTradeNo,
+    OrderNotFound,
+    InvalidAccountStatus,
+    InvalidOrderStatus,
+    SubMerchantExists,
+    SubMerchantInvalid,
+    InvalidPrepayId,
+    TooManyRefundAttempts,
+    InvalidRefundAmount,
+    AccountRemainingAmountNotEnough,
 )

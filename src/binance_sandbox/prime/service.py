@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox import jsonwire
+from binance_sandbox.connect import errors as connect_errors
 from binance_sandbox.connect.auth import PartnerAuth
 from binance_sandbox.delivery.outbox import enqueue, enqueue_webhook
 from binance_sandbox.delivery.webhooks import success_return_code
@@ -134,7 +135,9 @@ class PrimeService:
             )
         ).scalar_one_or_none()
         if found is None:
-            raise errors.IllegalParameters(f"userId {user_id} does not exist for this client.")
+            raise connect_errors.IllegalParameters(
+                f"userId {user_id} does not exist for this client."
+            )
 
     async def fiat_list(self, partner: PartnerAuth, req: schemas.UserRequest) -> dict[str, Any]:
         async with self.p.db.read() as session:
@@ -165,12 +168,12 @@ class PrimeService:
         # Guide §7: BUY lists cryptos for a fiat, SELL lists fiats for a crypto.
         if direction == "BUY":
             if not req.fiatCurrency:
-                raise errors.IllegalParameters("fiatCurrency is required for BUY.")
+                raise connect_errors.IllegalParameters("fiatCurrency is required for BUY.")
             _fiat(req.fiatCurrency)
             found = pairs("BUY", fiat=req.fiatCurrency)
         else:
             if not req.cryptoCurrency:
-                raise errors.IllegalParameters("cryptoCurrency is required for SELL.")
+                raise connect_errors.IllegalParameters("cryptoCurrency is required for SELL.")
             _crypto(req.cryptoCurrency)
             found = pairs("SELL", crypto=req.cryptoCurrency)
         return [
@@ -236,9 +239,9 @@ class PrimeService:
         self._pair(direction, req.fiatCurrency, req.cryptoCurrency)
         spread = self._spread(partner, req.customSpread)
         if req.amount <= 0:
-            raise errors.IllegalParameters("amount must be greater than 0.")
+            raise connect_errors.IllegalParameters("amount must be greater than 0.")
         if req.amount > MAX_AMOUNT:
-            raise errors.IllegalParameters(f"amount must be at most {MAX_AMOUNT}.")
+            raise connect_errors.IllegalParameters(f"amount must be at most {MAX_AMOUNT}.")
         now = self.p.clock.now_ms()
         try:
             mid = self.p.market.price(req.cryptoCurrency, req.fiatCurrency, now)
@@ -263,7 +266,7 @@ class PrimeService:
                 f"{crypto.precision}."
             )
         if not fiat.min_limit <= priced.fiat_amount <= fiat.max_limit:
-            raise errors.IllegalParameters(
+            raise connect_errors.IllegalParameters(
                 f"The fiat amount {priced.fiat_amount} {fiat.code} is outside the limits "
                 f"[{plain(fiat.min_limit)}, {plain(fiat.max_limit)}]."
             )
@@ -302,7 +305,7 @@ class PrimeService:
     async def execute(self, partner: PartnerAuth, req: schemas.ExecuteRequest) -> dict[str, Any]:
         # Guide §6 step 6 / FAQ Q3: clientOrderId unique per partner, at most 50 characters.
         if len(req.clientOrderId) > 50:
-            raise errors.IllegalParameters("clientOrderId must be at most 50 characters.")
+            raise connect_errors.IllegalParameters("clientOrderId must be at most 50 characters.")
         now = self.p.clock.now_ms()
         try:
             async with self.p.db.write() as session:
@@ -357,7 +360,7 @@ class PrimeService:
             )
         ).scalar_one_or_none()
         if quote is None:
-            raise errors.IllegalParameters(f"quoteId {req.quoteId} does not exist.")
+            raise connect_errors.IllegalParameters(f"quoteId {req.quoteId} does not exist.")
         if now > quote.expired_at:
             raise errors.QuoteExpired("Quote expired; get a new quote.")
         order = PrimeOrder(
@@ -424,7 +427,7 @@ class PrimeService:
         self, partner: PartnerAuth, req: schemas.TransactionRequest
     ) -> dict[str, Any]:
         if not req.orderId and not req.clientOrderId:
-            raise errors.IllegalParameters("orderId or clientOrderId is required.")
+            raise connect_errors.IllegalParameters("orderId or clientOrderId is required.")
         by_order_id = bool(req.orderId)
         params = {
             "partner_id": partner.id,
@@ -432,16 +435,18 @@ class PrimeService:
         }
         rows = await self.p.db.rows(_FIND_ORDER[by_order_id], params)
         if not rows:
-            raise errors.IllegalParameters("Order does not exist.")
+            raise connect_errors.IllegalParameters("Order does not exist.")
         return order_out(rows[0])
 
     async def transactions(
         self, partner: PartnerAuth, req: schemas.TransactionsRequest
     ) -> dict[str, Any]:
         if req.endTime < req.startTime:
-            raise errors.IllegalParameters("endTime must not be before startTime.")
+            raise connect_errors.IllegalParameters("endTime must not be before startTime.")
         if req.endTime - req.startTime > 90 * 86_400_000:
-            raise errors.IllegalParameters("startTime and endTime must be at most 90 days apart.")
+            raise connect_errors.IllegalParameters(
+                "startTime and endTime must be at most 90 days apart."
+            )
         conditions = [
             PrimeOrder.partner_id == partner.id,
             PrimeOrder.create_time >= req.startTime,
@@ -451,7 +456,9 @@ class PrimeService:
             conditions.append(PrimeOrder.user_id == req.userId)
         if req.status:
             if req.status not in STATUS_CODES:
-                raise errors.IllegalParameters("status must be PROCESSING, FILLED or FAILED.")
+                raise connect_errors.IllegalParameters(
+                    "status must be PROCESSING, FILLED or FAILED."
+                )
             conditions.append(PrimeOrder.status == req.status)
         if req.direction:
             conditions.append(PrimeOrder.direction == _direction(req.direction))
@@ -517,7 +524,7 @@ class PrimeService:
         try:
             ticker = self.p.market.ticker_24h(crypto, fiat, now)
         except PriceUnavailable as exc:
-            raise errors.IllegalParameters(f"No market data for {crypto}/{fiat}.") from exc
+            raise connect_errors.IllegalParameters(f"No market data for {crypto}/{fiat}.") from exc
         info = CRYPTOS[crypto]
         places = FIATS[fiat].precision
         return {
@@ -538,9 +545,9 @@ class PrimeService:
         crypto = _crypto(req.cryptoCurrency)
         fiat = _fiat(req.fiatCurrency or "USD")
         if req.interval not in INTERVALS:
-            raise errors.IllegalParameters("interval must be one of 3m, 1h, 1d.")
+            raise connect_errors.IllegalParameters("interval must be one of 3m, 1h, 1d.")
         if req.startTime is not None and req.endTime is not None and req.endTime < req.startTime:
-            raise errors.IllegalParameters("endTime must not be before startTime.")
+            raise connect_errors.IllegalParameters("endTime must not be before startTime.")
         try:
             klines = self.p.market.klines(
                 crypto,
@@ -552,13 +559,13 @@ class PrimeService:
                 limit=req.limit or 500,
             )
         except PriceUnavailable as exc:
-            raise errors.IllegalParameters(f"No market data for {crypto}/{fiat}.") from exc
+            raise connect_errors.IllegalParameters(f"No market data for {crypto}/{fiat}.") from exc
         return [k.as_spot_array(8, 8) for k in klines]
 
     def discover(self, req: schemas.DiscoverRequest) -> list[dict[str, Any]]:
         # Guide §10: "The Discover Price API currently supports AED only."
         if req.fiatCurrency != "AED":
-            raise errors.IllegalParameters(
+            raise connect_errors.IllegalParameters(
                 "fiatCurrency must be AED; Discover Price supports AED only."
             )
         now = self.p.clock.now_ms()
@@ -715,7 +722,7 @@ class PrimeService:
         async with self.p.db.write() as session:
             order = await locked_order(session, order_id)
             if order is None:
-                raise errors.IllegalParameters("Order does not exist.")
+                raise connect_errors.IllegalParameters("Order does not exist.")
             target = OrderStatus.FILLED if outcome == "fill" else OrderStatus.FAILED
             if not ORDER.can(order.status, target):
                 raise errors.InvalidOrderStatus(
@@ -753,11 +760,11 @@ def _amount_type(value: int) -> int:
 
 def _fiat(code: str) -> str:
     if code not in FIATS:
-        raise errors.IllegalParameters(f"Unsupported fiatCurrency {code}.")
+        raise connect_errors.IllegalParameters(f"Unsupported fiatCurrency {code}.")
     return code
 
 
 def _crypto(code: str) -> str:
     if code not in CRYPTOS:
-        raise errors.IllegalParameters(f"Unsupported cryptoCurrency {code}.")
+        raise connect_errors.IllegalParameters(f"Unsupported cryptoCurrency {code}.")
     return code
