@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import functools
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import cast
 
 import httpx
-from sqlalchemy import Dialect, Table, insert
+from sqlalchemy import Table, insert
 
 from binance_sandbox.cache import MemoryNonceCache, NonceCache, nonce_cache
 from binance_sandbox.chain.switches import NetworkSwitches
@@ -35,7 +33,7 @@ from binance_sandbox.storage.ids import IdSource
 from binance_sandbox.storage.migrate import upgrade
 from binance_sandbox.storage.models import RequestLog as RequestLogRow
 from binance_sandbox.storage.snapshot import Snapshot
-from binance_sandbox.web import LoggedRequest, RequestLog
+from binance_sandbox.web import RequestLog
 
 log = logging.getLogger("binance_sandbox")
 
@@ -93,36 +91,18 @@ class Platform:
         entries = self.request_log.drain()
         if not entries:
             return
-        # One executemany of tuples, in the SQL SQLAlchemy compiled once for the dialect:
-        # ORM objects would each be tracked and have their new id read back, and a Core
-        # insert of dictionaries makes each row's parameters again; a second's requests are
-        # written at once, on the event loop's thread, so the rows go as they are.
+        # One Core executemany: ORM objects would each be tracked and have their new id read
+        # back, for rows nobody reads again in this process.
         async with self.db.write() as session:
             connection = await session.connection()
-            sql, positions = _request_log_insert(connection.dialect)
-            rows = [entry.__dict__ for entry in entries]
-            await connection.exec_driver_sql(
-                sql,
-                [tuple(row[name] for name in positions) for row in rows] if positions else rows,
+            await connection.execute(
+                insert(cast(Table, RequestLogRow.__table__)), [entry.__dict__ for entry in entries]
             )
 
     async def aclose(self) -> None:
         await self.nonces.aclose()
         await self.http.aclose()
         await self.db.dispose()
-
-
-@functools.cache
-def _request_log_insert(dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
-    """The request log's INSERT for `dialect`, and the name of each parameter in order when
-    its parameters are positional (None: by name). Its columns take strings and integers,
-    which no dialect converts."""
-    table = cast(Table, RequestLogRow.__table__)
-    names = [f.name for f in dataclasses.fields(LoggedRequest)]
-    compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    assert not compiled._bind_processors, "the request log's values are sent as they are"
-    positions = compiled.positiontup
-    return compiled.string, tuple(positions) if compiled.positional and positions else None
 
 
 async def open_platform(settings: Settings) -> Platform:

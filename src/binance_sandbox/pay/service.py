@@ -33,7 +33,7 @@ from binance_sandbox.market import FIATS, PriceUnavailable
 from binance_sandbox.pay import errors, schemas, webhooks
 from binance_sandbox.pay.auth import MerchantAuth
 from binance_sandbox.platform import Platform
-from binance_sandbox.storage.inserts import insert_new
+from binance_sandbox.storage.core_insert import insert_new
 from binance_sandbox.storage.models import (
     Merchant,
     OrderEvent,
