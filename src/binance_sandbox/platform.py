@@ -6,10 +6,11 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 import httpx
 from sqlalchemy import Table, insert
+from sqlalchemy.orm import Session
 
 from binance_sandbox.cache import MemoryNonceCache, NonceCache, nonce_cache
 from binance_sandbox.chain.switches import NetworkSwitches
@@ -91,18 +92,18 @@ class Platform:
         entries = self.request_log.drain()
         if not entries:
             return
-        # One Core executemany: ORM objects would each be tracked and have their new id read
-        # back, for rows nobody reads again in this process.
-        async with self.db.write() as session:
-            connection = await session.connection()
-            await connection.execute(
-                insert(cast(Table, RequestLogRow.__table__)), [entry.__dict__ for entry in entries]
-            )
+        # One Core executemany, in one unit: ORM objects would each be tracked and have their
+        # new id read back, for rows nobody reads again in this process.
+        await self.db.run_write(_insert_request_log, [entry.__dict__ for entry in entries])
 
     async def aclose(self) -> None:
         await self.nonces.aclose()
         await self.http.aclose()
         await self.db.dispose()
+
+
+def _insert_request_log(session: Session, rows: list[dict[str, Any]]) -> None:
+    session.connection().execute(insert(cast(Table, RequestLogRow.__table__)), rows)
 
 
 async def open_platform(settings: Settings) -> Platform:

@@ -1,20 +1,21 @@
 """Engines and transactions for SQLite (embedded default) and PostgreSQL (scale).
 
 One stock SQLAlchemy `AsyncEngine` per database (aiosqlite, asyncpg or psycopg), used through
-its public API. On SQLite the transactions begin as SQLAlchemy's documentation shows for the
-pysqlite and aiosqlite drivers ("Serializable isolation / Savepoints / Transactional DDL"):
-the driver's own transaction handling is turned off in the `connect` event and the `begin`
-event sends the `BEGIN` that the engine's `sqlite_begin` execution option names.
+its public API; on SQLite the hot units of work run whole on a thread, on the standard
+`sqlite3` driver (sqlite_units.py). SQLite's transactions begin as SQLAlchemy's documentation
+shows for its pysqlite and aiosqlite drivers ("Serializable isolation / Savepoints /
+Transactional DDL"): the driver's own transaction handling is turned off in the `connect`
+event, and the `begin` event sends the `BEGIN` that the `sqlite_begin` execution option names.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Executable, Row, event, make_url
+from sqlalchemy import Connection, Engine, Executable, Row, event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -26,6 +27,7 @@ from sqlalchemy.pool import PoolResetState
 
 from binance_sandbox.storage.core_insert import insert_rows
 from binance_sandbox.storage.models import Base
+from binance_sandbox.storage.sqlite_units import SqliteUnits
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -60,8 +62,12 @@ class Database:
             kwargs["pool_pre_ping"] = False
             kwargs["connect_args"] = _postgresql_settings(url, lock_timeout_ms)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        self._units: SqliteUnits | None = None
         if self.is_sqlite:
-            _configure_sqlite(self.engine, lock_timeout_ms)
+            _configure_sqlite(self.engine.sync_engine, lock_timeout_ms)
+            _reset_only_a_transaction(self.engine.sync_engine)
+            self._units = SqliteUnits(url, lock_timeout_ms)
+            _configure_sqlite(self._units.engine, lock_timeout_ms)
         self._write_engine = (
             self.engine.execution_options(sqlite_begin="IMMEDIATE")
             if self.is_sqlite
@@ -75,14 +81,6 @@ class Database:
         )
         self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(self._write_engine, expire_on_commit=False)
-        # SQLite has one writer at a time. The writes of this process take turns here, in
-        # order, instead of in SQLite's busy handler, which sleeps for growing intervals (up
-        # to 100 ms) and so puts a long tail on writes that come together. A writer of
-        # another process is still waited for by the busy timeout.
-        self._write_turn = asyncio.Lock() if self.is_sqlite else None
-
-    def _turn(self) -> AbstractAsyncContextManager[Any]:
-        return self._write_turn if self._write_turn is not None else nullcontext()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -95,14 +93,22 @@ class Database:
         """The rows of one read statement, through SQLAlchemy Core, in no transaction.
 
         For the hot reads that need columns, not objects: an ORM session (its transaction
-        bookkeeping, identity map and object loading) costs more than the query itself."""
+        bookkeeping, identity map and object loading) costs more than the query itself. On
+        SQLite it runs on a reader thread, in one hop (sqlite_units.py)."""
+        if self._units is not None:
+            return await self._units.read(_rows_on, self._units.read_engine, statement, params)
         async with self._single_statement_engine.connect() as connection:
             return await connection.run_sync(_all_rows, statement, params)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A transaction that commits when the block ends and rolls back on any error."""
-        async with self._turn(), self._write_sessions() as session, session.begin():
+        if self._units is None:
+            async with self._write_sessions() as session, session.begin():
+                yield session
+            return
+        # SQLite: this process's writes take turns on the writer (sqlite_units.py).
+        async with self._units.held(), self._write_sessions() as session, session.begin():
             yield session
 
     async def run_write(
@@ -111,16 +117,27 @@ class Database:
         """`work(session, …)` with a synchronous ORM session, in one write transaction (as
         `write()`'s), run in one pass: the statements of a small unit of work cost less
         without an `await` around each."""
+        if self._units is not None:
+
+            def unit(session: Session) -> T:
+                return work(session, *args, **kwargs)
+
+            return await self._units.write(_in_session, self._units.write_engine, unit)
         async with self.write() as session:
             return await session.run_sync(work, *args, **kwargs)
 
     async def insert(self, *objects: Base) -> None:
         """A write, as `write()`'s, that only inserts these new rows (`core_insert.insert_rows`),
         in this order, on a Core connection, with no ORM session around it."""
-        async with self._turn(), self._write_engine.connect() as connection:
+        if self._units is not None:
+            await self._units.write(_insert_on, self._units.write_engine, objects)
+            return
+        async with self._write_engine.connect() as connection:
             await connection.run_sync(_insert_in_transaction, objects)
 
     async def dispose(self) -> None:
+        if self._units is not None:
+            await asyncio.to_thread(self._units.dispose)
         await self.engine.dispose()
 
 
@@ -130,13 +147,30 @@ def _all_rows(
     return connection.execute(statement, params).all()
 
 
+def _rows_on(
+    engine: Engine, statement: Executable, params: Mapping[str, Any] | None
+) -> Sequence[Row[Any]]:
+    with engine.connect() as connection:
+        return connection.execute(statement, params).all()
+
+
+def _insert_on(engine: Engine, objects: tuple[Base, ...]) -> None:
+    with engine.begin() as connection:
+        insert_rows(connection, objects)
+
+
+def _in_session(engine: Engine, unit: Callable[[Session], T]) -> T:
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        return unit(session)
+
+
 def _insert_in_transaction(connection: Connection, objects: tuple[Base, ...]) -> None:
     with connection.begin():
         insert_rows(connection, objects)
 
 
-def _configure_sqlite(engine: AsyncEngine, lock_timeout_ms: int) -> None:
-    sync_engine = engine.sync_engine
+def _configure_sqlite(sync_engine: Engine, lock_timeout_ms: int) -> None:
+    """The connections' settings and BEGIN, for the aiosqlite engine and the `sqlite3` one."""
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -155,12 +189,15 @@ def _configure_sqlite(engine: AsyncEngine, lock_timeout_ms: int) -> None:
         if mode is not None:  # None: a single statement (`Database.rows`), SQLite's autocommit
             conn.exec_driver_sql(f"BEGIN {mode}")
 
+
+def _reset_only_a_transaction(sync_engine: Engine) -> None:
     # No rollback on return to the pool when no transaction is open (SQLAlchemy's "reset"
     # event, as its pool documentation shows): a session's close has already rolled its
     # transaction back, and a single statement (`rows`) never began one.
     @event.listens_for(sync_engine, "reset")
     def _on_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
-        if state.asyncio_safe and dbapi_connection.driver_connection.in_transaction:
+        driver = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+        if state.asyncio_safe and driver.in_transaction:
             dbapi_connection.rollback()
 
 
