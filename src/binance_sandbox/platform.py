@@ -94,12 +94,19 @@ class Platform:
             return
         # One Core executemany, in one unit: ORM objects would each be tracked and have their
         # new id read back, for rows nobody reads again in this process.
-        await self.db.run_write(_insert_request_log, [entry.__dict__ for entry in entries])
+        # In transactions of at most REQUEST_LOG_CHUNK rows: on SQLite writes take turns, and
+        # a second's requests at once would keep the writes of requests waiting behind them.
+        rows = [entry.__dict__ for entry in entries]
+        for start in range(0, len(rows), REQUEST_LOG_CHUNK):
+            await self.db.run_write(_insert_request_log, rows[start : start + REQUEST_LOG_CHUNK])
 
     async def aclose(self) -> None:
         await self.nonces.aclose()
         await self.http.aclose()
         await self.db.dispose()
+
+
+REQUEST_LOG_CHUNK = 100
 
 
 def _insert_request_log(session: Session, rows: list[dict[str, Any]]) -> None:
