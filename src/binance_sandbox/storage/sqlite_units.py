@@ -36,7 +36,7 @@ READERS = 1
 
 
 class SqliteUnits:
-    """The synchronous engine (`write_engine` begins with BEGIN IMMEDIATE, `engine` with no
+    """The synchronous engine (`write_engine` begins with BEGIN IMMEDIATE, `read_engine` with no
     BEGIN: single statements), the readers' threads and the writer."""
 
     def __init__(self, url: str, lock_timeout_ms: int) -> None:
