@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 import httpx
-from sqlalchemy import Dialect, Table, insert, select
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
 
 from binance_sandbox.cache import MemoryNonceCache, NonceCache, nonce_cache
 from binance_sandbox.clock import Clock, ClockState
@@ -34,7 +34,7 @@ from binance_sandbox.storage.migrate import upgrade
 from binance_sandbox.storage.models import Partner
 from binance_sandbox.storage.models import RequestLog as RequestLogRow
 from binance_sandbox.storage.snapshot import Snapshot
-from binance_sandbox.web import LoggedRequest, RequestLog
+from binance_sandbox.web import RequestLog
 
 log = logging.getLogger("binance_sandbox")
 
@@ -92,18 +92,13 @@ class Platform:
         entries = self.request_log.drain()
         if not entries:
             return
-        # One executemany of tuples, in the SQL SQLAlchemy compiled once for the dialect:
-        # ORM objects would each be tracked and have their new id read back, and a Core
-        # insert of dictionaries makes each row's parameters again; a second's requests are
-        # written at once, on the event loop's thread, so the rows go as they are.
-        async with self.db.write() as session:
-            connection = await session.connection()
-            sql, positions = _request_log_insert(connection.dialect)
-            rows = [entry.__dict__ for entry in entries]
-            await connection.exec_driver_sql(
-                sql,
-                [tuple(row[name] for name in positions) for row in rows] if positions else rows,
-            )
+        # One Core executemany, in one unit: ORM objects would each be tracked and have their
+        # new id read back, for rows nobody reads again in this process.
+        # In transactions of at most REQUEST_LOG_CHUNK rows: on SQLite writes take turns, and
+        # a second's requests at once would keep the writes of requests waiting behind them.
+        rows = [entry.__dict__ for entry in entries]
+        for start in range(0, len(rows), REQUEST_LOG_CHUNK):
+            await self.db.run_write(_insert_request_log, rows[start : start + REQUEST_LOG_CHUNK])
 
     async def aclose(self) -> None:
         await self.nonces.aclose()
@@ -111,16 +106,11 @@ class Platform:
         await self.db.dispose()
 
 
-@functools.cache
-def _request_log_insert(dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
-    """The request log's INSERT for `dialect`, and the name of each parameter in order when
-    its parameters are positional (None: by name). Its columns take strings and integers,
-    which no dialect converts."""
-    table = cast(Table, RequestLogRow.__table__)
-    names = [f.name for f in dataclasses.fields(LoggedRequest)]
-    compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    positions = compiled.positiontup
-    return compiled.string, tuple(positions) if compiled.positional and positions else None
+REQUEST_LOG_CHUNK = 100
+
+
+def _insert_request_log(session: Session, rows: list[dict[str, Any]]) -> None:
+    session.connection().execute(insert(cast(Table, RequestLogRow.__table__)), rows)
 
 
 async def open_platform(settings: Settings) -> Platform:

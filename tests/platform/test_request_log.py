@@ -8,13 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Dialect, select
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
-from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+from sqlalchemy import select
 
 from binance_sandbox.config import load_settings
-from binance_sandbox.platform import _request_log_insert, open_platform
+from binance_sandbox.platform import open_platform
 from binance_sandbox.storage.models import RequestLog as RequestLogRow
 from binance_sandbox.web import LoggedRequest
 from sandbox_harness import create_database
@@ -76,20 +73,3 @@ def test_the_flush_writes_every_pending_entry_as_it_is(url: str) -> None:
 
     written = asyncio.run(main())
     assert written == [dataclasses.astuple(item) for item in entries]
-
-
-@pytest.mark.parametrize(
-    ("dialect", "positional"),
-    [(sqlite_dialect(), True), (asyncpg_dialect(), True), (psycopg_dialect(), False)],
-)
-def test_the_insert_takes_each_dialects_parameters(dialect: Dialect, positional: bool) -> None:
-    """Positional (SQLite's `?`, asyncpg's `$1`) in the order the SQL names them; by name
-    (psycopg's `%(at)s`) as the entries' own fields."""
-    sql, positions = _request_log_insert(dialect)
-    assert sql.startswith("INSERT INTO request_log")
-    if positional:
-        assert positions is not None
-        assert sorted(positions) == sorted(f.name for f in dataclasses.fields(LoggedRequest))
-    else:
-        assert positions is None
-        assert "%(at)s" in sql

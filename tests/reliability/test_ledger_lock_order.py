@@ -36,7 +36,7 @@ async def test_opposite_transfers_lock_accounts_in_the_same_order(tmp_path: Path
             else:
                 updated.append(params[-1])
 
-    event.listen(db.write_engine.sync_engine, "before_cursor_execute", record)
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
     try:
         async with db.write() as s:
             await post(s, "faucet", transfer(FAUCET, ALICE, 100), at=1)

@@ -94,8 +94,8 @@ def _deposits_statement(
     is polled."""
     stmt = select(ChainTransfer.__table__ if columns else ChainTransfer).where(
         ChainTransfer.user_id == bindparam("user_id"),
-        # Two comparisons, not `in_()`: an IN list is expanded at every execution, which
-        # keeps the read off the plain way (storage/reads.py).
+        # Two comparisons, not `in_()`: an IN list is expanded at every execution, and its
+        # statement's compiled SQL cannot be cached.
         or_(*(ChainTransfer.status == listed.value for listed in LISTED_DEPOSITS.values())),
     )
     if asset:

@@ -7,7 +7,7 @@ from typing import Any, NotRequired, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from binance_sandbox.storage.inserts import insert_new
+from binance_sandbox.storage.core_insert import insert_new
 from binance_sandbox.storage.models import OutboxItem
 
 WEBHOOK = "webhook"

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import httpx
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.clock import Clock, wall_ms
 from binance_sandbox.delivery.hooks import OutboundHook
@@ -175,26 +176,8 @@ class Worker:
         now = self.clock.now_ms()
         wall = wall_ms()
         lease = wall + self.lease_ms
-        async with self.db.write() as session:
-            stmt = (
-                select(OutboxItem)
-                .where(
-                    OutboxItem.status == "pending",
-                    OutboxItem.due_at <= now,
-                    OutboxItem.lease_until < wall,
-                )
-                .order_by(OutboxItem.due_at, OutboxItem.id)
-                .limit(self.batch)
-                .with_for_update(skip_locked=True)
-            )
-            items = list((await session.execute(stmt)).scalars())
-            if not items:
-                return []
-            await session.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id.in_([item.id for item in items]))
-                .values(lease_until=lease)
-            )
+        # One unit on the database's writer: it runs after every commit that enqueued work.
+        items = await self.db.run_write(_claim_due, now, wall, lease, self.batch)
         return [(item, lease) for item in items]
 
     async def _run_one(self, item: OutboxItem, lease: int) -> None:
@@ -278,3 +261,26 @@ class Worker:
                 current.status = status
                 current.finished_at = now
         return label
+
+
+def _claim_due(session: Session, now: int, wall: int, lease: int, batch: int) -> list[OutboxItem]:
+    """Up to `batch` due items, leased until `lease` (`Worker._claim`)."""
+    stmt = (
+        select(OutboxItem)
+        .where(
+            OutboxItem.status == "pending",
+            OutboxItem.due_at <= now,
+            OutboxItem.lease_until < wall,
+        )
+        .order_by(OutboxItem.due_at, OutboxItem.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
+    items = list(session.execute(stmt).scalars())
+    if items:
+        session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id.in_([item.id for item in items]))
+            .values(lease_until=lease)
+        )
+    return items

@@ -41,7 +41,7 @@ from binance_sandbox.pay.lifecycle import (
     RefundStatus,
 )
 from binance_sandbox.platform import Platform
-from binance_sandbox.storage.inserts import insert_new
+from binance_sandbox.storage.core_insert import insert_new
 from binance_sandbox.storage.models import (
     Merchant,
     OrderEvent,
