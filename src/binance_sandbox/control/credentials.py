@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from binance_sandbox.admin_errors import Conflict, NotFound
+from binance_sandbox.connect.admin import partner_out, public_key_der
+from binance_sandbox.connect.admin_schemas import PartnerRotate
 from binance_sandbox.connect.auth import PartnerDirectory
-from binance_sandbox.control import schemas
-from binance_sandbox.control.errors import Conflict, NotFound
-from binance_sandbox.control.service import _public_key, merchant_out, partner_out
+from binance_sandbox.pay.admin import merchant_out
 from binance_sandbox.pay.auth import MerchantDirectory
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import Merchant, Partner, User, WalletApiKey
@@ -49,9 +50,9 @@ class Credentials:
 
     # -- Connect partners -------------------------------------------------------------------
 
-    async def rotate_partner(self, client_id: str, req: schemas.PartnerRotate) -> dict[str, Any]:
+    async def rotate_partner(self, client_id: str, req: PartnerRotate) -> dict[str, Any]:
         """A new signAccessToken (guide §2), and the RSA public key too when one is given."""
-        public_key = _public_key(req.rsaPublicKey) if req.rsaPublicKey else None
+        public_key = public_key_der(req.rsaPublicKey) if req.rsaPublicKey else None
         now = self.p.clock.now_ms()
         async with self.p.db.write() as session:
             partner = (

@@ -4,7 +4,6 @@ system status switch and per-user account / API-trading status (docs/wallet-api.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import Conflict, Invalid, NotFound
+from binance_sandbox.admin_fields import whitelist_json
 from binance_sandbox.ledger import money
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import (
@@ -26,13 +26,6 @@ from binance_sandbox.wallet.auth import SECURITY_TYPES, KeyDirectory
 from binance_sandbox.wallet.dividends import credit_dividend, dividend_out
 from binance_sandbox.wallet.status import StatusService
 from binance_sandbox.wallet.subaccounts import sub_account_out
-
-
-def _whitelist(items: list[str]) -> str:
-    try:
-        return json.dumps([str(ipaddress.ip_network(item.strip(), strict=False)) for item in items])
-    except ValueError as exc:
-        raise Invalid(f"ipWhitelist: {exc}") from exc
 
 
 def _permissions(items: list[str] | None) -> str:
@@ -104,7 +97,7 @@ class WalletAdmin:
             secret_key=req.secretKey or self.p.ids.secret(64),
             user_id=req.userId,
             permissions=_permissions(req.permissions),
-            ip_whitelist=_whitelist(req.ipWhitelist),
+            ip_whitelist=whitelist_json(req.ipWhitelist),
             active=True,
             created_at=self.p.clock.now_ms(),
         )
@@ -135,7 +128,7 @@ class WalletAdmin:
             if "permissions" in fields:
                 key.permissions = _permissions(req.permissions or [])
             if "ipWhitelist" in fields:
-                key.ip_whitelist = _whitelist(req.ipWhitelist or [])
+                key.ip_whitelist = whitelist_json(req.ipWhitelist or [])
             if "active" in fields and req.active is not None:
                 key.active = req.active
             out = key_out(key)
