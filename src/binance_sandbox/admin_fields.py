@@ -26,3 +26,10 @@ def whitelist_json(items: list[str]) -> str:
         return json.dumps([str(ipaddress.ip_network(item.strip(), strict=False)) for item in items])
     except ValueError as exc:
         raise Invalid(f"ipWhitelist: {exc}") from exc
+
+
+def masked(value: str, shown: int = 4) -> str:
+    """The first characters of a credential, enough to tell two apart, never enough to use."""
+    if len(value) < 4 * shown:
+        return "…"
+    return f"{value[:shown]}…"

@@ -1,5 +1,6 @@
 """What the control API does for Connect partners, whom Connect Prime and Connect Deposit
 share: onboard one (guide §2: what Binance gives the partner), edit it, list and show them.
+A new signAccessToken is in the answer of the call that issued it and nowhere after that.
 Errors are the control API's own."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import Conflict, Invalid, NotFound
-from binance_sandbox.admin_fields import checked_url, whitelist_json
+from binance_sandbox.admin_fields import checked_url, masked, whitelist_json
 from binance_sandbox.connect import admin_schemas as schemas
 from binance_sandbox.connect.auth import PartnerDirectory
 from binance_sandbox.platform import Platform
@@ -146,3 +147,37 @@ class PartnerAdmin:
     async def get(self, client_id: str) -> dict[str, Any]:
         async with self.p.db.read() as session:
             return partner_out(await find_partner(session, client_id))
+
+    async def rotate(self, client_id: str, req: schemas.PartnerRotate) -> dict[str, Any]:
+        """A new signAccessToken (guide §2), and the RSA public key too when one is given."""
+        public_key = public_key_der(req.rsaPublicKey) if req.rsaPublicKey else None
+        now = self.p.clock.now_ms()
+        async with self.p.db.write() as session:
+            partner = await find_partner(session, client_id)
+            partner.sign_access_token = self.p.ids.secret(40)
+            if public_key is not None:
+                partner.rsa_public_key = public_key
+            partner.credentials_issued_at = now
+            out = {**partner_out(partner), "signAccessToken": partner.sign_access_token}
+        self.partners.invalidate(client_id)
+        return out
+
+    async def credentials(self, owner: str | None) -> list[dict[str, Any]]:
+        """Partners' access tokens (of one clientId), without the secret."""
+        stmt = select(Partner).order_by(Partner.id)
+        if owner:
+            stmt = stmt.where(Partner.client_id == owner)
+        async with self.p.db.read() as session:
+            return [
+                {
+                    "kind": "partner",
+                    "credential": "signAccessToken",
+                    "ref": p.client_id,
+                    "owner": p.client_id,
+                    "ownerName": p.name,
+                    "masked": masked(p.sign_access_token),
+                    "issuedAt": p.credentials_issued_at or p.created_at,
+                    "status": "active" if p.active else "inactive",
+                }
+                for p in (await session.execute(stmt)).scalars()
+            ]

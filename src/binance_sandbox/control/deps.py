@@ -99,8 +99,7 @@ def request_log(request: Request) -> RequestLogViews:
 
 
 def credentials(request: Request) -> Credentials:
-    state = request.app.state
-    return Credentials(state.platform, state.partners, state.merchants, state.wapi.keys)
+    return Credentials(partner_admin(request), pay_admin(request), wallet_admin(request))
 
 
 PlatformDep = Annotated[Platform, Depends(platform)]

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import Conflict, NotFound
-from binance_sandbox.admin_fields import checked_url, whitelist_json
+from binance_sandbox.admin_fields import checked_url, masked, whitelist_json
 from binance_sandbox.ledger import money
 from binance_sandbox.pay import admin_schemas as schemas
 from binance_sandbox.pay.auth import MerchantDirectory
@@ -143,6 +143,47 @@ class PayAdmin:
             out = merchant_out(m)
         self.merchants.invalidate()
         return out
+
+    async def rotate_merchant(self, merchant_id: str) -> dict[str, Any]:
+        """A new apiKey and apiSecret; the old key is unknown from now on (400004)."""
+        now = self.p.clock.now_ms()
+        try:
+            async with self.p.db.write() as session:
+                merchant = await find_merchant(session, merchant_id)
+                old_key = merchant.api_key
+                merchant.api_key = self.p.ids.alnum(64).lower()
+                merchant.api_secret = self.p.ids.secret(64).lower()
+                merchant.credentials_issued_at = now
+                out = {
+                    **merchant_out(merchant),
+                    "apiKey": merchant.api_key,
+                    "apiSecret": merchant.api_secret,
+                }
+        except IntegrityError as exc:
+            raise Conflict("The new apiKey collided with another merchant's; retry.") from exc
+        self.merchants.invalidate(old_key)
+        self.merchants.invalidate(out["apiKey"])
+        return out
+
+    async def credentials(self, owner: str | None) -> list[dict[str, Any]]:
+        """Merchants' API keys (of one merchantId), without the secret."""
+        stmt = select(Merchant).order_by(Merchant.id)
+        if owner:
+            stmt = stmt.where(Merchant.merchant_id == owner)
+        async with self.p.db.read() as session:
+            return [
+                {
+                    "kind": "merchant",
+                    "credential": "apiKey + apiSecret",
+                    "ref": m.merchant_id,
+                    "owner": m.merchant_id,
+                    "ownerName": m.name,
+                    "masked": masked(m.api_key, 8),
+                    "issuedAt": m.credentials_issued_at or m.created_at,
+                    "status": "active" if m.active else "inactive",
+                }
+                for m in (await session.execute(stmt)).scalars()
+            ]
 
     async def merchants_list(self) -> list[dict[str, Any]]:
         async with self.p.db.read() as session:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import Conflict, Invalid, NotFound
-from binance_sandbox.admin_fields import whitelist_json
+from binance_sandbox.admin_fields import masked, whitelist_json
 from binance_sandbox.ledger import money
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import (
@@ -134,6 +134,71 @@ class WalletAdmin:
             out = key_out(key)
         self.keys.invalidate(api_key)
         return out
+
+    async def _key(self, session: AsyncSession, api_key: str) -> WalletApiKey:
+        found = (
+            await session.execute(select(WalletApiKey).where(WalletApiKey.api_key == api_key))
+        ).scalar_one_or_none()
+        if found is None:
+            raise NotFound(f"No API key {api_key}.")
+        return found
+
+    async def rotate_key(self, api_key: str) -> dict[str, Any]:
+        """A new key and secret for the same user, permissions, whitelist and status, in place
+        of the old key, which is deleted (-2015 from now on)."""
+        now = self.p.clock.now_ms()
+        try:
+            async with self.p.db.write() as session:
+                old = await self._key(session, api_key)
+                new = WalletApiKey(
+                    api_key=self.p.ids.alnum(64),
+                    secret_key=self.p.ids.secret(64),
+                    user_id=old.user_id,
+                    permissions=old.permissions,
+                    ip_whitelist=old.ip_whitelist,
+                    active=old.active,
+                    created_at=now,
+                )
+                await session.delete(old)
+                session.add(new)
+        except IntegrityError as exc:
+            raise Conflict("The new API key collided with an existing one; retry.") from exc
+        self.keys.invalidate(api_key)
+        self.keys.invalidate(new.api_key)
+        return {**key_out(new), "secretKey": new.secret_key, "replacesApiKey": api_key}
+
+    async def revoke_key(self, api_key: str) -> dict[str, Any]:
+        """Delete the key (as deleting it on Binance does): -2015 from now on."""
+        async with self.p.db.write() as session:
+            key = await self._key(session, api_key)
+            user_id = key.user_id
+            await session.delete(key)
+        self.keys.invalidate(api_key)
+        return {"apiKey": api_key, "userId": user_id, "revoked": True}
+
+    async def credentials(self, owner: str | None) -> list[dict[str, Any]]:
+        """Users' API keys (of one userId), without the secret."""
+        stmt = (
+            select(WalletApiKey, User.email)
+            .join(User, User.user_id == WalletApiKey.user_id)
+            .order_by(WalletApiKey.id)
+        )
+        if owner:
+            stmt = stmt.where(WalletApiKey.user_id == owner)
+        async with self.p.db.read() as session:
+            return [
+                {
+                    "kind": "wallet",
+                    "credential": "apiKey + secretKey",
+                    "ref": k.api_key,
+                    "owner": k.user_id,
+                    "ownerName": email,
+                    "masked": masked(k.api_key, 8),
+                    "issuedAt": k.created_at,
+                    "status": "active" if k.active else "disabled",
+                }
+                for k, email in (await session.execute(stmt)).all()
+            ]
 
     # -- sub-accounts ---------------------------------------------------------------------
 
