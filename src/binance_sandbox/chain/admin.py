@@ -10,7 +10,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import Conflict, Invalid, NotFound
 from binance_sandbox.chain.errors import ChainError, UnknownWithdrawal
@@ -20,6 +21,7 @@ from binance_sandbox.ledger import money
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import (
     ChainTransfer,
+    DepositAddress,
     DepositReport,
     DepositSession,
     OrderEvent,
@@ -105,6 +107,16 @@ def transfer_steps(t: ChainTransfer) -> list[dict[str, Any]]:
             }
         )
     return steps
+
+
+async def forget_user(session: AsyncSession, user_id: str) -> None:
+    """Delete what the chains know of a user: withdrawals with their timelines, transfers
+    credited to them, deposit addresses (its jobs are the outbox's, `delivery.admin`)."""
+    withdrawals = select(Withdrawal.id).where(Withdrawal.user_id == user_id)
+    await session.execute(delete(OrderEvent).where(OrderEvent.order_ref.in_(withdrawals)))
+    await session.execute(delete(Withdrawal).where(Withdrawal.user_id == user_id))
+    await session.execute(delete(ChainTransfer).where(ChainTransfer.user_id == user_id))
+    await session.execute(delete(DepositAddress).where(DepositAddress.user_id == user_id))
 
 
 class ChainAdmin:

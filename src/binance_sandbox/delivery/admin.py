@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import NotFound
@@ -75,6 +75,15 @@ async def _webhook(session: AsyncSession, item_id: int) -> OutboxItem:
     if item is None:
         raise NotFound(f"No webhook delivery {item_id}.")
     return item
+
+
+async def delete_owned(session: AsyncSession, owner: str) -> int:
+    """Delete every delivery and job of `owner` (a partner's clientId, a user's id) with its
+    attempts, as a reset does; how many there were."""
+    owned = select(OutboxItem.id).where(OutboxItem.owner == owner)
+    await session.execute(delete(DeliveryAttempt).where(DeliveryAttempt.outbox_id.in_(owned)))
+    result = await session.execute(delete(OutboxItem).where(OutboxItem.owner == owner))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 class DeliveryAdmin:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import NotFound
 from binance_sandbox.deposit.lifecycle import SessionStatus
@@ -30,6 +31,18 @@ def _sessions() -> Select[DepositSession, str, DepositReport, str]:
         .outerjoin(DepositReport, DepositReport.session_id == DepositSession.session_id)
         .outerjoin(ChainTransfer, ChainTransfer.tx_hash == DepositReport.tx_hash)
     )
+
+
+async def delete_partner_sessions(session: AsyncSession, partner_id: int) -> int:
+    """Delete a partner's deposit sessions with their reports and timelines, as a reset of
+    the partner does; how many sessions there were."""
+    ids = select(DepositSession.session_id).where(DepositSession.partner_id == partner_id)
+    await session.execute(delete(DepositReport).where(DepositReport.session_id.in_(ids)))
+    await session.execute(delete(OrderEvent).where(OrderEvent.order_ref.in_(ids)))
+    result = await session.execute(
+        delete(DepositSession).where(DepositSession.partner_id == partner_id)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 class DepositAdmin:

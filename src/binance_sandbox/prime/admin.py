@@ -6,12 +6,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import NotFound
 from binance_sandbox.platform import Platform
 from binance_sandbox.prime.service import PrimeService, order_out
-from binance_sandbox.storage.models import OrderEvent, Partner, PrimeOrder
+from binance_sandbox.storage.models import OrderEvent, Partner, PrimeOrder, Quote
+
+
+async def delete_partner_orders(session: AsyncSession, partner_id: int) -> int:
+    """Delete a partner's orders with their timelines, and its quotes, as a reset of the
+    partner does; how many orders there were."""
+    order_ids = select(PrimeOrder.order_id).where(PrimeOrder.partner_id == partner_id)
+    await session.execute(delete(OrderEvent).where(OrderEvent.order_ref.in_(order_ids)))
+    result = await session.execute(delete(PrimeOrder).where(PrimeOrder.partner_id == partner_id))
+    await session.execute(delete(Quote).where(Quote.partner_id == partner_id))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 class PrimeAdmin:

@@ -1,22 +1,26 @@
 """What the control API and the console do for users, as after Binance Link KYC: create them
 (for a partner, or as a Wallet API sub-account), list them, show and credit their balances
-(the faucet), and give their deposit addresses. Errors are the control API's own."""
+(the faucet), give their deposit addresses, and remove them with everything of theirs.
+Errors are the control API's own."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import Conflict, Invalid, NotFound
+from binance_sandbox.chain.admin import forget_user
 from binance_sandbox.chain.errors import ChainError
 from binance_sandbox.chain.service import ChainService
 from binance_sandbox.connect.admin import find_partner
+from binance_sandbox.delivery.admin import delete_owned
 from binance_sandbox.ledger import money
 from binance_sandbox.ledger.service import (
     WORLD,
+    AccountRef,
     balances_of,
     external_account,
     post,
@@ -26,7 +30,17 @@ from binance_sandbox.ledger.service import (
 from binance_sandbox.market import CRYPTOS, FIATS
 from binance_sandbox.pay.service import PAY_CURRENCIES
 from binance_sandbox.platform import Platform
-from binance_sandbox.storage.models import Partner, User
+from binance_sandbox.storage.models import (
+    Account,
+    Partner,
+    User,
+    WalletAccountStatus,
+    WalletApiKey,
+    WalletDividend,
+    WalletDustLog,
+    WalletSubAccount,
+    WalletSubAccountTransfer,
+)
 from binance_sandbox.wallet import admin_schemas as schemas
 from binance_sandbox.wallet.admin import link_sub_account
 
@@ -39,6 +53,43 @@ async def user_exists(session: AsyncSession, user_id: str) -> None:
     ).scalar_one_or_none()
     if found is None:
         raise NotFound(f"No user {user_id}.")
+
+
+async def remove_user(session: AsyncSession, user_id: str, now: int) -> None:
+    """Remove a user with everything of theirs, as a reset of their partner does. Their
+    balances are burned back to the outside world first (a `faucet` entry, the mint/burn kind
+    of control credits), so the totals stay conserved and the ledger's audit stays clean."""
+    owner = f"user:{user_id}"
+    accounts = (
+        await session.execute(select(Account).where(Account.owner == owner, Account.balance > 0))
+    ).scalars()
+    for account in list(accounts):
+        legs = transfer(
+            AccountRef(owner, account.asset, account.wallet, account.kind),
+            external_account(WORLD, account.asset),
+            account.balance,
+        )
+        await post(session, "faucet", legs, at=now, memo=f"partner reset: burn {owner}")
+    # Their jobs (chain confirmations, withdrawal steps) and what their wallet did.
+    await delete_owned(session, user_id)
+    await forget_user(session, user_id)
+    await session.execute(
+        delete(WalletSubAccountTransfer).where(
+            (WalletSubAccountTransfer.master_user_id == user_id)
+            | (WalletSubAccountTransfer.from_user_id == user_id)
+            | (WalletSubAccountTransfer.to_user_id == user_id)
+        )
+    )
+    await session.execute(delete(WalletDustLog).where(WalletDustLog.user_id == user_id))
+    await session.execute(delete(WalletDividend).where(WalletDividend.user_id == user_id))
+    await session.execute(delete(WalletApiKey).where(WalletApiKey.user_id == user_id))
+    await session.execute(
+        delete(WalletSubAccount).where(
+            (WalletSubAccount.user_id == user_id) | (WalletSubAccount.master_user_id == user_id)
+        )
+    )
+    await session.execute(delete(WalletAccountStatus).where(WalletAccountStatus.user_id == user_id))
+    await session.execute(delete(User).where(User.user_id == user_id))
 
 
 class UserAdmin:
