@@ -98,7 +98,7 @@ class Platform:
         return {"nowMs": self.clock.now_ms(), "frozen": self.clock.frozen}
 
     async def advance_clock(self, ms: int) -> dict[str, Any]:
-        """Move the clock on by `ms`: everything that falls due runs, in order."""
+        """Move the clock on by `ms`; the worker, woken, runs what fell due."""
         await self.refresh_clock()
         if self.clock.now_ms() + ms > CLOCK_MAX_MS:
             raise Invalid("The sandbox clock stops at 3000-01-01T00:00:00Z.")
