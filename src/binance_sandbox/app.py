@@ -13,10 +13,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from binance_sandbox import __version__
+from binance_sandbox.chain.admin import ChainAdmin
 from binance_sandbox.chain.jobs import chain_handlers
 from binance_sandbox.chain.service import ChainService
 from binance_sandbox.config import Settings
 from binance_sandbox.connect import errors as connect_errors
+from binance_sandbox.connect.admin import PartnerAdmin
 from binance_sandbox.connect.auth import PartnerDirectory
 from binance_sandbox.connect.routing import render_connect_error
 from binance_sandbox.console.routes import router as console_router
@@ -24,9 +26,10 @@ from binance_sandbox.control.errors import NotFound, render_control_error
 from binance_sandbox.control.health import router as health_router
 from binance_sandbox.control.networks import router as networks_router
 from binance_sandbox.control.routes import router as control_router
-from binance_sandbox.control.service import ControlService
+from binance_sandbox.delivery.admin import DeliveryAdmin
 from binance_sandbox.delivery.webhooks import webhook_handler
 from binance_sandbox.delivery.worker import Handler, Worker
+from binance_sandbox.deposit.admin import DepositAdmin
 from binance_sandbox.deposit.jobs import deposit_handlers
 from binance_sandbox.deposit.routes import router as deposit_router
 from binance_sandbox.deposit.service import DepositService
@@ -37,8 +40,10 @@ from binance_sandbox.faults.rules import FaultBook
 from binance_sandbox.hosted.deposit import router as deposit_page_router
 from binance_sandbox.hosted.routes import router as hosted_router
 from binance_sandbox.observability.metrics import Metrics
+from binance_sandbox.observability.requests import RequestLogViews
 from binance_sandbox.observability.routes import router as metrics_router
 from binance_sandbox.pay import errors as pay_errors
+from binance_sandbox.pay.admin import PayAdmin
 from binance_sandbox.pay.auth import MerchantDirectory
 from binance_sandbox.pay.jobs import pay_handlers
 from binance_sandbox.pay.keys import PayWebhookKey, load_pay_key
@@ -48,10 +53,12 @@ from binance_sandbox.pay.routing import render_pay_error
 from binance_sandbox.pay.service import PayService
 from binance_sandbox.pay.wallet import WalletService
 from binance_sandbox.platform import Platform, open_platform
+from binance_sandbox.prime.admin import PrimeAdmin
 from binance_sandbox.prime.jobs import prime_handlers
 from binance_sandbox.prime.routes import router as prime_router
 from binance_sandbox.prime.routes import wallet_router
 from binance_sandbox.prime.service import PrimeService
+from binance_sandbox.wallet.admin_users import UserAdmin
 from binance_sandbox.wallet.routes import api_router, sapi_router, wapi_router
 from binance_sandbox.wallet.routing import unknown_path
 from binance_sandbox.wallet.service import build_wapi
@@ -152,9 +159,21 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.wallet = services.wallet
         app.state.partners = PartnerDirectory(platform.db)
         app.state.merchants = MerchantDirectory(platform.db)
-        app.state.control = ControlService(
-            platform, app.state.partners, app.state.merchants, services.pay
+        # The control plane's use cases, which the control API, the console and the
+        # scenarios call.
+        app.state.partner_admin = PartnerAdmin(platform, app.state.partners)
+        app.state.user_admin = UserAdmin(platform, services.chain)
+        app.state.pay_admin = PayAdmin(platform, app.state.merchants, services.pay)
+        app.state.prime_admin = PrimeAdmin(platform, services.prime)
+        app.state.deposit_admin = DepositAdmin(platform, services.deposit)
+        app.state.chain_admin = ChainAdmin(platform, services.chain)
+        app.state.deliveries = DeliveryAdmin(
+            platform.db,
+            platform.clock,
+            max_attempts=settings.webhook_max_attempts,
+            wake=platform.wake_worker,
         )
+        app.state.request_views = RequestLogViews(platform.db, platform.flush_request_log)
         app.state.wapi = build_wapi(platform)
         # Fault rules live in the database, shared with other processes (docs/faults.md).
         app.state.faults = FaultBook(

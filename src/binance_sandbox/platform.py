@@ -13,6 +13,7 @@ import httpx
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+from binance_sandbox.admin_errors import Invalid
 from binance_sandbox.cache import MemoryNonceCache, NonceCache, nonce_cache
 from binance_sandbox.clock import Clock, ClockState
 from binance_sandbox.config import Settings
@@ -39,6 +40,9 @@ from binance_sandbox.web import RequestLog
 log = logging.getLogger("binance_sandbox")
 
 CLOCK_MAX_AGE_S = 0.5
+# The latest time the sandbox clock may show (3000-01-01T00:00:00Z): every time stored is a
+# 64-bit integer of milliseconds, and later times computed from it must still be dates.
+CLOCK_MAX_MS = 32_503_680_000_000
 
 
 @dataclass
@@ -87,6 +91,28 @@ class Platform:
             await meta.save_clock(session, state)
         self._stored_clock.put(state)
         self.wake_worker()
+
+    # -- the sandbox clock as an operator moves it (errors are the control API's own) -------
+
+    def clock_out(self) -> dict[str, Any]:
+        return {"nowMs": self.clock.now_ms(), "frozen": self.clock.frozen}
+
+    async def advance_clock(self, ms: int) -> dict[str, Any]:
+        """Move the clock on by `ms`; the worker, woken, runs what fell due."""
+        await self.refresh_clock()
+        if self.clock.now_ms() + ms > CLOCK_MAX_MS:
+            raise Invalid("The sandbox clock stops at 3000-01-01T00:00:00Z.")
+        await self.set_clock(self.clock.advanced(ms))
+        return self.clock_out()
+
+    async def move_clock(self, *, frozen: bool | None, now_ms: int | None) -> dict[str, Any]:
+        """Freeze or release the clock, and set it to a later time."""
+        await self.refresh_clock()
+        freeze = self.clock.frozen if frozen is None else frozen
+        if now_ms is not None and now_ms < self.clock.now_ms() - 1:
+            raise Invalid("The sandbox clock only moves forward.")
+        await self.set_clock(self.clock.frozen_state(freeze, now_ms))
+        return self.clock_out()
 
     async def flush_request_log(self) -> None:
         entries = self.request_log.drain()

@@ -151,6 +151,97 @@ def test_malformed_control_bodies(sandbox: Any) -> None:
     assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND"
 
 
+def error(r: httpx.Response) -> tuple[int, str, str]:
+    body = r.json()["error"]
+    return r.status_code, body["code"], body["message"]
+
+
+def test_operator_refusals_answer_in_the_control_envelope(sandbox: Any) -> None:
+    admin = sandbox.admin
+    assert error(admin.get("/sandbox/v1/users/404404404/deposit-address?coin=USDT")) == (
+        404,
+        "NOT_FOUND",
+        "No user 404404404.",
+    )
+    assert error(admin.post("/sandbox/v1/withdrawals/abc/undo")) == (
+        400,
+        "INVALID",
+        "outcome must be cancel, reject or fail.",
+    )
+    assert error(admin.post("/sandbox/v1/withdrawals/no-such-withdrawal/cancel"))[:2] == (
+        404,
+        "NOT_FOUND",
+    )
+    assert error(admin.get("/sandbox/v1/deposits?status=LOST")) == (
+        400,
+        "INVALID",
+        "status must be INIT, AUTHORIZED, REJECTED or EXPIRED.",
+    )
+    assert error(admin.get("/sandbox/v1/webhooks/2147483647")) == (
+        404,
+        "NOT_FOUND",
+        "No webhook delivery 2147483647.",
+    )
+    assert error(admin.get("/sandbox/v1/merchants/123456789012")) == (
+        404,
+        "NOT_FOUND",
+        "No merchant 123456789012.",
+    )
+    assert error(admin.get("/sandbox/v1/prime/orders/none")) == (
+        404,
+        "NOT_FOUND",
+        "No Connect Prime order none.",
+    )
+    assert error(
+        admin.post(
+            "/sandbox/v1/pay/refunds/reject", json={"merchantId": "1", "refundRequestId": "r"}
+        )
+    ) == (404, "NOT_FOUND", "No refund r of merchant 1.")
+    r = admin.post(
+        "/sandbox/v1/chain/transfers",
+        json={"network": "NOPE", "address": "x", "asset": "USDT", "amount": "1"},
+    )
+    assert r.status_code == 400 and r.json()["error"]["code"] == "INVALID"
+
+
+def test_a_chain_transfer_is_listed_as_it_was_sent(sandbox: Any) -> None:
+    user = sandbox.create_user()
+    address = sandbox.admin.get(
+        f"/sandbox/v1/users/{user}/deposit-address", params={"coin": "USDT"}
+    ).json()
+    assert address["coin"] == "USDT" and address["address"]
+    sent = sandbox.admin.post(
+        "/sandbox/v1/chain/transfers",
+        json={
+            "network": address["network"],
+            "address": address["address"],
+            "addressTag": address["addressTag"],
+            "asset": "USDT",
+            "amount": "12.50",
+        },
+    )
+    assert sent.status_code == 201, sent.text
+    listed = sandbox.admin.get(
+        "/sandbox/v1/chain/transfers", params={"txHash": sent.json()["txHash"]}
+    ).json()
+    assert listed == [sent.json()]
+    assert set(listed[0]) == {
+        "txHash",
+        "network",
+        "address",
+        "addressTag",
+        "asset",
+        "amount",
+        "userId",
+        "status",
+        "confirmationsNeeded",
+        "createdAt",
+        "confirmAt",
+        "creditedAt",
+    }
+    assert (listed[0]["amount"], listed[0]["userId"]) == ("12.5", user)
+
+
 def test_clock_advance_freeze_and_only_forward(make_sandbox: Any) -> None:
     box = make_sandbox("clock", clock_start_ms=None)
     running = box.admin.get("/sandbox/v1/clock").json()

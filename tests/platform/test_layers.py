@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "",
             "access",
             "admin_errors",
+            "admin_fields",
             "cache",
             "clock",
             "codes",

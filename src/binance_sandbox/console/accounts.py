@@ -23,13 +23,12 @@ from starlette.responses import RedirectResponse, Response
 from binance_sandbox.console.common import (
     COOKIE_PATH,
     back,
-    control,
     page_router,
     read_form,
     render,
 )
 from binance_sandbox.control import schemas
-from binance_sandbox.control.credentials import Credentials
+from binance_sandbox.control.deps import credentials, partner_admin, pay_admin, user_admin
 from binance_sandbox.control.errors import Invalid
 from binance_sandbox.wallet.auth import SECURITY_TYPES
 from binance_sandbox.web import describe_validation
@@ -43,11 +42,6 @@ NOTICES = {
 }
 
 router = page_router(include_in_schema=False)
-
-
-def credentials(request: Request) -> Credentials:
-    state = request.app.state
-    return Credentials(state.platform, state.partners, state.merchants, state.wapi.keys)
 
 
 def validated(model: type[BaseModel], fields: dict[str, Any]) -> Any:
@@ -130,7 +124,7 @@ async def keys(request: Request) -> Response:
         request,
         "keys.html",
         keys=await credentials(request).overview(),
-        users=await control(request).list_users(None),
+        users=await user_admin(request).all(None),
         permissions=SECURITY_TYPES,
     )
 
@@ -197,7 +191,7 @@ async def create_partner(request: Request) -> Response:
             "ipWhitelist": addresses(form.get("ipWhitelist", "")),
         },
     )
-    created = await control(request).create_partner(req)
+    created = await partner_admin(request).create(req)
     return reveal(
         request,
         f"{COOKIE_PATH}/partners/{created['clientId']}",
@@ -211,7 +205,7 @@ async def create_partner(request: Request) -> Response:
 
 @router.get("/partners/{client_id}")
 async def partner(client_id: str, request: Request) -> Response:
-    found = await control(request).get_partner(client_id)
+    found = await partner_admin(request).get(client_id)
     token = next(iter(await credentials(request).overview("partner", client_id)), None)
     return page(request, "partner.html", partner=found, token=token)
 
@@ -236,7 +230,7 @@ async def update_partner(client_id: str, request: Request) -> Response:
         fields["merchantApiToken"] = None
     if form.get("rsaPublicKey"):
         fields["rsaPublicKey"] = form["rsaPublicKey"]
-    await control(request).update_partner(client_id, validated(schemas.PartnerUpdate, fields))
+    await partner_admin(request).update(client_id, validated(schemas.PartnerUpdate, fields))
     return back(f"{COOKIE_PATH}/partners/{client_id}", done="saved")
 
 
@@ -272,7 +266,7 @@ async def create_merchant(request: Request) -> Response:
             "ipWhitelist": addresses(form.get("ipWhitelist", "")),
         },
     )
-    created = await control(request).create_merchant(req)
+    created = await pay_admin(request).create_merchant(req)
     return reveal(
         request,
         f"{COOKIE_PATH}/merchants/{created['merchantId']}",
@@ -287,7 +281,7 @@ async def create_merchant(request: Request) -> Response:
 
 @router.get("/merchants/{merchant_id}")
 async def merchant(merchant_id: str, request: Request) -> Response:
-    found = await control(request).get_merchant(merchant_id)
+    found = await pay_admin(request).merchant(merchant_id)
     key = next(iter(await credentials(request).overview("merchant", merchant_id)), None)
     return page(request, "merchant.html", merchant=found, key=key)
 
@@ -307,7 +301,7 @@ async def update_merchant(merchant_id: str, request: Request) -> Response:
             "active": form.get("active") == "on",
         },
     )
-    await control(request).update_merchant(merchant_id, req)
+    await pay_admin(request).update_merchant(merchant_id, req)
     return back(f"{COOKIE_PATH}/merchants/{merchant_id}", done="saved")
 
 

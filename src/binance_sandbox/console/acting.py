@@ -4,18 +4,16 @@ answer a Connect Deposit session, send an on-chain transfer."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from fastapi import Request
 from starlette.responses import Response
 
-from binance_sandbox.chain.errors import ChainError
 from binance_sandbox.console.common import (
-    control,
     page_router,
     read_form,
     render,
 )
+from binance_sandbox.control.deps import chain_admin, deposit_admin, pay_admin
 from binance_sandbox.control.errors import Invalid
 from binance_sandbox.deposit.lifecycle import SessionStatus
 from binance_sandbox.pay.lifecycle import OrderStatus
@@ -46,7 +44,7 @@ async def act(request: Request) -> Response:
 async def pay_order(request: Request) -> Response:
     form = await read_form(request)
     prepay_id, payer = required(form, "prepayId", "payerUserId")
-    result: dict[str, Any] = await request.app.state.pay.pay(prepay_id, payer)
+    result = await pay_admin(request).pay_as_user(prepay_id, payer)
     status = result.get("status", OrderStatus.PAID.value)
     return act_page(request, done=f"User {payer} paid Pay order {prepay_id}: {status}.")
 
@@ -59,10 +57,9 @@ async def decide_deposit(request: Request) -> Response:
     )
     if decision not in (SessionStatus.AUTHORIZED.value, SessionStatus.REJECTED.value):
         raise Invalid("decision must be AUTHORIZED or REJECTED.")
-    svc = control(request)
-    found = await svc.deposit(partner, external_order_id, str(request.base_url))
-    await request.app.state.deposit.decide(found["depositId"], decision)
-    after = await svc.deposit(partner, external_order_id, str(request.base_url))
+    after = await deposit_admin(request).decide(
+        partner, external_order_id, decision, str(request.base_url)
+    )
     text = f"Deposit session {external_order_id} of {partner} is now {after['status']}."
     return act_page(request, done=text)
 
@@ -75,19 +72,12 @@ async def chain_transfer(request: Request) -> Response:
         amount = Decimal(amount_text)
     except InvalidOperation as exc:
         raise Invalid("amount must be a decimal number.") from exc
-    platform = request.app.state.platform
-    try:
-        async with platform.db.write() as session:
-            row = await request.app.state.chain.submit_transfer(
-                session,
-                network=network,
-                address=address,
-                tag=form.get("addressTag") or None,
-                asset=asset,
-                amount=amount,
-            )
-            tx_hash = row.tx_hash
-    except ChainError as exc:
-        raise Invalid(exc.message) from exc
-    platform.wake_worker()
+    sent = await chain_admin(request).send(
+        network=network,
+        address=address,
+        tag=form.get("addressTag") or None,
+        asset=asset,
+        amount=amount,
+    )
+    tx_hash = sent["txHash"]
     return act_page(request, done=f"Sent {amount_text} {asset} on {network}: txHash {tx_hash}.")

@@ -9,7 +9,6 @@ from starlette.responses import JSONResponse, Response
 from binance_sandbox.console.common import (
     COOKIE_PATH,
     back,
-    control,
     page_router,
     read_form,
     render,
@@ -17,6 +16,13 @@ from binance_sandbox.console.common import (
 )
 from binance_sandbox.console.live import live, pay_order_parts, webhook_parts, webhooks_parts
 from binance_sandbox.console.traffic import chart_context
+from binance_sandbox.control.deps import (
+    deliveries,
+    partner_admin,
+    pay_admin,
+    prime_admin,
+    request_log,
+)
 from binance_sandbox.control.errors import Invalid, NotFound
 from binance_sandbox.pay.lifecycle import OrderStatus as PayStatus
 from binance_sandbox.prime.lifecycle import OrderStatus as PrimeStatus
@@ -35,15 +41,14 @@ router = page_router()
 async def prime_orders(
     request: Request, partner: str | None = None, status: str | None = None
 ) -> Response:
-    svc = control(request)
-    orders = await svc.prime_orders(
+    orders = await prime_admin(request).orders(
         partner_client_id=partner or None, status=status or None, user_id=None, limit=200
     )
     return render(
         request,
         "prime_orders.html",
         orders=orders,
-        partners=await svc.list_partners(),
+        partners=await partner_admin(request).all(),
         statuses=PRIME_STATUSES,
         partner=partner or "",
         status=status or "",
@@ -52,10 +57,9 @@ async def prime_orders(
 
 @router.get("/prime/orders/{order_id}")
 async def prime_order(order_id: str, request: Request) -> Response:
-    svc = control(request)
-    order = await svc.prime_order(order_id)
-    deliveries = await svc.webhooks(owner=None, ref=order_id, status=None, limit=100)
-    return render(request, "prime_order.html", order=order, deliveries=deliveries)
+    order = await prime_admin(request).order(order_id)
+    sent = await deliveries(request).webhooks(owner=None, ref=order_id, status=None, limit=100)
+    return render(request, "prime_order.html", order=order, deliveries=sent)
 
 
 # Polled every second by an open order page: kept out of the request log (a plain route), so
@@ -69,7 +73,7 @@ async def prime_order_json(order_id: str, request: Request) -> Response:
     if not signed_in(request):
         return JSONResponse({"error": {"code": "UNAUTHORIZED"}}, status_code=401)
     try:
-        order = await control(request).prime_order(order_id)
+        order = await prime_admin(request).order(order_id)
     except NotFound as exc:
         return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, 404)
     keys = ("orderId", "status", "checkStatus", "transferStatus", "refundStatus", "timeline")
@@ -82,7 +86,7 @@ async def settle_prime_order(order_id: str, outcome: str, request: Request) -> R
     if outcome not in ("fill", "fail"):
         raise Invalid("fill or fail.")
     reason = (await read_form(request)).get("reason") or None
-    await request.app.state.prime.operator_resolve(order_id, outcome, reason)
+    await prime_admin(request).settle(order_id, outcome, reason)
     return back(f"{COOKIE_PATH}/prime/orders/{order_id}")
 
 
@@ -93,13 +97,13 @@ async def settle_prime_order(order_id: str, outcome: str, request: Request) -> R
 async def pay_orders(
     request: Request, merchant: str | None = None, status: str | None = None
 ) -> Response:
-    svc = control(request)
-    orders = await svc.pay_orders(merchant_id=merchant or None, status=status or None, limit=200)
+    pay = pay_admin(request)
+    orders = await pay.orders(merchant_id=merchant or None, status=status or None, limit=200)
     return render(
         request,
         "pay_orders.html",
         orders=orders,
-        merchants=await svc.list_merchants(),
+        merchants=await pay.merchants_list(),
         statuses=PAY_STATUSES,
         merchant=merchant or "",
         status=status or "",
@@ -108,13 +112,10 @@ async def pay_orders(
 
 @router.get("/pay/orders/{prepay_id}")
 async def pay_order(prepay_id: str, request: Request) -> Response:
-    svc = control(request)
-    order = await svc.pay_order(prepay_id)
-    deliveries = await svc.webhooks(owner=None, ref=prepay_id, status=None, limit=100)
-    version = live(pay_order_parts(order, deliveries))["version"]
-    return render(
-        request, "pay_order.html", order=order, deliveries=deliveries, live_version=version
-    )
+    order = await pay_admin(request).order(prepay_id)
+    sent = await deliveries(request).webhooks(owner=None, ref=prepay_id, status=None, limit=100)
+    version = live(pay_order_parts(order, sent))["version"]
+    return render(request, "pay_order.html", order=order, deliveries=sent, live_version=version)
 
 
 @api.get("/pay/orders/{prepay_id}")
@@ -122,14 +123,13 @@ async def pay_order_json(prepay_id: str, request: Request) -> Response:
     """What the Pay order page polls: its status, and its live parts as HTML."""
     if not signed_in(request):
         return JSONResponse({"error": {"code": "UNAUTHORIZED"}}, status_code=401)
-    svc = control(request)
     try:
-        order = await svc.pay_order(prepay_id)
+        order = await pay_admin(request).order(prepay_id)
     except NotFound as exc:
         return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, 404)
-    deliveries = await svc.webhooks(owner=None, ref=prepay_id, status=None, limit=100)
+    sent = await deliveries(request).webhooks(owner=None, ref=prepay_id, status=None, limit=100)
     body = {"prepayId": prepay_id, "status": order["status"]}
-    body.update(live(pay_order_parts(order, deliveries)))
+    body.update(live(pay_order_parts(order, sent)))
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
@@ -140,7 +140,9 @@ async def pay_order_json(prepay_id: str, request: Request) -> Response:
 async def webhooks(request: Request, status: str | None = None) -> Response:
     if status and status not in WEBHOOK_STATUSES:
         raise Invalid("status must be pending, done or failed.")
-    items = await control(request).webhooks(owner=None, ref=None, status=status or None, limit=200)
+    items = await deliveries(request).webhooks(
+        owner=None, ref=None, status=status or None, limit=200
+    )
     return render(
         request,
         "webhooks.html",
@@ -153,7 +155,7 @@ async def webhooks(request: Request, status: str | None = None) -> Response:
 
 @router.get("/webhooks/{item_id}")
 async def webhook(item_id: int, request: Request) -> Response:
-    d = await control(request).webhook(item_id)
+    d = await deliveries(request).webhook(item_id)
     return render(request, "webhook.html", d=d, live_version=live(webhook_parts(d))["version"])
 
 
@@ -165,7 +167,9 @@ async def webhooks_json(request: Request, status: str | None = None) -> Response
     if status and status not in WEBHOOK_STATUSES:
         body = {"error": {"code": "INVALID", "message": "status must be pending, done or failed."}}
         return JSONResponse(body, status_code=400)
-    items = await control(request).webhooks(owner=None, ref=None, status=status or None, limit=200)
+    items = await deliveries(request).webhooks(
+        owner=None, ref=None, status=status or None, limit=200
+    )
     return JSONResponse(live(webhooks_parts(items)), headers={"Cache-Control": "no-store"})
 
 
@@ -175,7 +179,7 @@ async def webhook_json(item_id: int, request: Request) -> Response:
     if not signed_in(request):
         return JSONResponse({"error": {"code": "UNAUTHORIZED"}}, status_code=401)
     try:
-        d = await control(request).webhook(item_id)
+        d = await deliveries(request).webhook(item_id)
     except NotFound as exc:
         return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, 404)
     body = {"id": d["id"], "status": d["status"], **live(webhook_parts(d))}
@@ -184,7 +188,7 @@ async def webhook_json(item_id: int, request: Request) -> Response:
 
 @router.post("/webhooks/{item_id}/redeliver")
 async def redeliver(item_id: int, request: Request) -> Response:
-    copy = await control(request).redeliver(item_id)
+    copy = await deliveries(request).redeliver(item_id)
     return back(f"{COOKIE_PATH}/webhooks/{copy['id']}")
 
 
@@ -199,7 +203,7 @@ async def requests(
     code: str | None = None,
     span: str = "1h",
 ) -> Response:
-    entries = await control(request).requests(
+    entries = await request_log(request).entries(
         family=family or None, caller=caller or None, code=code or None, limit=200
     )
     return render(
@@ -216,4 +220,4 @@ async def requests(
 
 @router.get("/requests/{request_id}")
 async def request_entry(request_id: int, request: Request) -> Response:
-    return render(request, "request.html", r=await control(request).request_entry(request_id))
+    return render(request, "request.html", r=await request_log(request).entry(request_id))

@@ -10,19 +10,19 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from binance_sandbox.chain.errors import ChainError, UnknownWithdrawal
+from binance_sandbox.chain.admin import WITHDRAW_STATUSES, transfer_view
 from binance_sandbox.chain.lifecycle import TransferStatus
 from binance_sandbox.chain.networks import COINS
 from binance_sandbox.console.common import (
     COOKIE_PATH,
     back,
+    ledger_views,
     page_router,
     render,
 )
-from binance_sandbox.console.ledger import views
 from binance_sandbox.console.live import Parts, chain_deposit_parts, live, polled, withdrawal_parts
-from binance_sandbox.control.errors import Conflict, Invalid, NotFound
-from binance_sandbox.control.views import WITHDRAW_STATUSES
+from binance_sandbox.control.deps import chain_admin
+from binance_sandbox.control.errors import Invalid
 
 TRANSFER_STATUSES = tuple(s.value for s in TransferStatus)
 NETWORKS = sorted({n.network for nets in COINS.values() for n in nets})
@@ -31,6 +31,18 @@ OUTCOMES = ("cancel", "reject", "fail")
 router = page_router()
 # What the live pages poll: plain routes, kept out of the request log (see `live.polled`).
 api = APIRouter(prefix=f"{COOKIE_PATH}/api")
+
+
+async def chain_deposit_view(request: Request, tx_hash: str) -> dict[str, Any]:
+    """A transfer with its steps, what it is linked to, and the journal entries it made."""
+    t = await chain_admin(request).transfer(tx_hash)
+    return {**t, "entries": await ledger_views(request).entries_for("chain_transfer", tx_hash)}
+
+
+async def withdrawal_view(request: Request, withdrawal_id: str) -> dict[str, Any]:
+    """A withdrawal with its steps, the transfer it sent, and the journal entries it made."""
+    w = await chain_admin(request).withdrawal(withdrawal_id)
+    return {**w, "entries": await ledger_views(request).entries_for("withdrawal", w["id"])}
 
 
 @router.get("/chain/deposits")
@@ -44,8 +56,12 @@ async def chain_deposits(
         raise Invalid(f"status must be one of {', '.join(TRANSFER_STATUSES)}.")
     if network and network not in NETWORKS:
         raise Invalid(f"network must be one of {', '.join(NETWORKS)}.")
-    rows = await views(request).chain_transfers(
-        status=status or None, network=network or None, user_id=user or None, limit=200
+    rows = await chain_admin(request).transfers(
+        status=status or None,
+        network=network or None,
+        user_id=user or None,
+        limit=200,
+        shape=transfer_view,
     )
     return render(
         request,
@@ -61,7 +77,7 @@ async def chain_deposits(
 
 @router.get("/chain/deposits/{tx_hash}")
 async def chain_deposit(tx_hash: str, request: Request) -> Response:
-    t = await views(request).chain_transfer(tx_hash)
+    t = await chain_deposit_view(request, tx_hash)
     version = live(chain_deposit_parts(t))["version"]
     return render(request, "chain_deposit.html", t=t, live_version=version)
 
@@ -71,7 +87,7 @@ async def chain_deposit_json(tx_hash: str, request: Request) -> Response:
     """What a chain deposit's page polls: its status, and its live parts as HTML."""
 
     async def read() -> tuple[dict[str, Any], Parts]:
-        t = await views(request).chain_transfer(tx_hash)
+        t = await chain_deposit_view(request, tx_hash)
         return {"txHash": t["txHash"], "status": t["status"]}, chain_deposit_parts(t)
 
     return await polled(request, read)
@@ -89,7 +105,7 @@ async def withdrawals(
         if status not in {str(s) for s in WITHDRAW_STATUSES}:
             raise Invalid("status must be a withdrawal status from 0 to 6.")
         code = int(status)
-    rows = await views(request).withdrawals(
+    rows = await chain_admin(request).withdrawals(
         user_id=user or None, status=code, asset=asset or None, limit=200
     )
     return render(
@@ -105,7 +121,7 @@ async def withdrawals(
 
 @router.get("/withdrawals/{withdrawal_id}")
 async def withdrawal(withdrawal_id: str, request: Request) -> Response:
-    w = await views(request).withdrawal(withdrawal_id)
+    w = await withdrawal_view(request, withdrawal_id)
     version = live(withdrawal_parts(w, OUTCOMES))["version"]
     return render(request, "withdrawal.html", w=w, outcomes=OUTCOMES, live_version=version)
 
@@ -115,7 +131,7 @@ async def withdrawal_json(withdrawal_id: str, request: Request) -> Response:
     """What a withdrawal's page polls: its status, and its live parts as HTML."""
 
     async def read() -> tuple[dict[str, Any], Parts]:
-        w = await views(request).withdrawal(withdrawal_id)
+        w = await withdrawal_view(request, withdrawal_id)
         fields = {"id": w["id"], "status": w["status"], "statusName": w["statusName"]}
         return fields, withdrawal_parts(w, OUTCOMES)
 
@@ -127,14 +143,5 @@ async def resolve_withdrawal(withdrawal_id: str, outcome: str, request: Request)
     """As `POST /sandbox/v1/withdrawals/{id}/cancel|reject|fail`: amount and fee go back."""
     if outcome not in OUTCOMES:
         raise Invalid("cancel, reject or fail.")
-    platform = request.app.state.platform
-    try:
-        async with platform.db.write() as session:
-            await request.app.state.chain.resolve_withdrawal(
-                session, withdrawal_id, outcome, platform.clock.now_ms()
-            )
-    except UnknownWithdrawal as exc:
-        raise NotFound(exc.message) from exc
-    except ChainError as exc:
-        raise Conflict(exc.message) from exc
+    await chain_admin(request).resolve_withdrawal(withdrawal_id, outcome)
     return back(f"{COOKIE_PATH}/withdrawals/{withdrawal_id}")

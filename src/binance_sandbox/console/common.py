@@ -15,8 +15,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from binance_sandbox.connect.errors import ConnectError
+from binance_sandbox.console.journal import JournalViews
 from binance_sandbox.control.errors import ControlError
-from binance_sandbox.control.service import ControlService
 from binance_sandbox.pay.errors import PayError
 from binance_sandbox.web import BadRequest, Family, is_busy
 
@@ -125,14 +125,13 @@ async def read_form(request: Request) -> dict[str, str]:
     return {name: values[0].strip() for name, values in fields.items()}
 
 
-def control(request: Request) -> ControlService:
-    service: ControlService = request.app.state.control
-    return service
+def ledger_views(request: Request) -> JournalViews:
+    return JournalViews(request.app.state.platform.db)
 
 
 def render(request: Request, name: str, **context: Any) -> HTMLResponse:
     """A console page, with the sandbox clock in its header."""
-    clock = control(request).clock_out()
+    clock = request.app.state.platform.clock_out()
     return page(name, {"clock": clock, "path": request.url.path, **context})
 
 

@@ -16,11 +16,11 @@ from starlette.responses import Response
 from binance_sandbox.console.common import (
     COOKIE_PATH,
     back,
-    control,
     page_router,
     read_form,
     render,
 )
+from binance_sandbox.control.deps import partner_admin
 from binance_sandbox.control.errors import Invalid
 from binance_sandbox.faults.routes import reset_sandbox, scenario_context
 from binance_sandbox.faults.rules import ACTIONS, SCOPE_KEYS, FaultBook
@@ -162,7 +162,7 @@ async def scenarios_page(request: Request, **extra: Any) -> Response:
         request,
         "scenarios.html",
         scenarios=catalogue(),
-        partners=await control(request).list_partners(),
+        partners=await partner_admin(request).all(),
         **context,
     )
 

@@ -11,12 +11,12 @@ from starlette.responses import Response
 
 from binance_sandbox.console.common import (
     COOKIE_PATH,
-    control,
+    ledger_views,
     page_router,
     render,
 )
-from binance_sandbox.console.ledger import views
 from binance_sandbox.console.live import Parts, deposit_parts, live, polled
+from binance_sandbox.control.deps import deliveries, deposit_admin, partner_admin, pay_admin
 from binance_sandbox.control.errors import Invalid
 from binance_sandbox.deposit.lifecycle import SessionStatus
 from binance_sandbox.pay.lifecycle import PayoutStatus
@@ -41,8 +41,7 @@ async def deposits(
 ) -> Response:
     if status and status not in DEPOSIT_STATUSES:
         raise Invalid("status must be INIT, AUTHORIZED, REJECTED or EXPIRED.")
-    svc = control(request)
-    rows = await svc.deposits(
+    rows = await deposit_admin(request).sessions(
         partner_client_id=partner or None,
         status=status or None,
         user_id=user or None,
@@ -53,7 +52,7 @@ async def deposits(
         request,
         "deposits.html",
         sessions=rows,
-        partners=await svc.list_partners(),
+        partners=await partner_admin(request).all(),
         statuses=DEPOSIT_STATUSES,
         partner=partner or "",
         status=status or "",
@@ -65,18 +64,20 @@ async def deposit_view(
     request: Request, deposit_id: str
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A session, known by its own id, with its timeline; and its webhook deliveries."""
-    partner, external_order_id = await views(request).deposit_key(deposit_id)
-    svc = control(request)
-    found = await svc.deposit(partner, external_order_id, str(request.base_url))
-    deliveries = await svc.webhooks(owner=None, ref=found["depositId"], status=None, limit=100)
-    return found, deliveries
+    admin = deposit_admin(request)
+    partner, external_order_id = await admin.session_key(deposit_id)
+    found = await admin.session(partner, external_order_id, str(request.base_url))
+    sent = await deliveries(request).webhooks(
+        owner=None, ref=found["depositId"], status=None, limit=100
+    )
+    return found, sent
 
 
 @router.get("/deposits/{deposit_id}")
 async def deposit(deposit_id: str, request: Request) -> Response:
-    found, deliveries = await deposit_view(request, deposit_id)
-    version = live(deposit_parts(found, deliveries))["version"]
-    return render(request, "deposit.html", d=found, deliveries=deliveries, live_version=version)
+    found, sent = await deposit_view(request, deposit_id)
+    version = live(deposit_parts(found, sent))["version"]
+    return render(request, "deposit.html", d=found, deliveries=sent, live_version=version)
 
 
 @api.get("/deposits/{deposit_id}")
@@ -84,9 +85,9 @@ async def deposit_json(deposit_id: str, request: Request) -> Response:
     """What a deposit session's page polls: its status, and its live parts as HTML."""
 
     async def read() -> tuple[dict[str, Any], Parts]:
-        found, deliveries = await deposit_view(request, deposit_id)
+        found, sent = await deposit_view(request, deposit_id)
         fields = {"depositId": found["depositId"], "status": found["status"]}
-        return fields, deposit_parts(found, deliveries)
+        return fields, deposit_parts(found, sent)
 
     return await polled(request, read)
 
@@ -100,14 +101,13 @@ async def payouts(
 ) -> Response:
     if status and status not in PAYOUT_STATUSES:
         raise Invalid(f"status must be one of {', '.join(PAYOUT_STATUSES)}.")
-    rows = await views(request).payouts(
-        merchant_id=merchant or None, status=status or None, limit=200
-    )
+    pay = pay_admin(request)
+    rows = await pay.payouts(merchant_id=merchant or None, status=status or None, limit=200)
     return render(
         request,
         "payouts.html",
         payouts=rows,
-        merchants=await control(request).list_merchants(),
+        merchants=await pay.merchants_list(),
         statuses=PAYOUT_STATUSES,
         merchant=merchant or "",
         status=status or "",
@@ -116,6 +116,7 @@ async def payouts(
 
 @router.get("/pay/payouts/{payout_id}")
 async def payout(payout_id: str, request: Request) -> Response:
-    found = await views(request).payout(payout_id)
-    deliveries = await control(request).webhooks(owner=None, ref=payout_id, status=None, limit=100)
-    return render(request, "payout.html", p=found, deliveries=deliveries)
+    found = await pay_admin(request).payout(payout_id)
+    found["entries"] = await ledger_views(request).entries_for("pay_payout", payout_id)
+    sent = await deliveries(request).webhooks(owner=None, ref=payout_id, status=None, limit=100)
+    return render(request, "payout.html", p=found, deliveries=sent)

@@ -17,7 +17,6 @@ from binance_sandbox.console.common import (
     COOKIE,
     COOKIE_PATH,
     back,
-    control,
     page,
     page_router,
     read_form,
@@ -26,8 +25,11 @@ from binance_sandbox.console.common import (
     signed_in,
     token_matches,
 )
+from binance_sandbox.console.overview import counts
 from binance_sandbox.control import schemas
+from binance_sandbox.control.deps import partner_admin, pay_admin, prime_admin, user_admin
 from binance_sandbox.control.errors import Invalid
+from binance_sandbox.ledger.audit import audit
 from binance_sandbox.market import CRYPTOS, FIATS
 from binance_sandbox.web import describe_validation
 
@@ -109,12 +111,12 @@ def market_view(request: Request, crypto: str, fiat: str, interval: str) -> dict
 
 @pages.get("")
 async def overview(request: Request) -> Response:
-    svc = control(request)
+    db = request.app.state.platform.db
     return render(
         request,
         "overview.html",
-        counts=await svc.counts(),
-        audit=await svc.ledger_audit(),
+        counts=await counts(db),
+        audit=await audit(db),
         **market_view(request, "BTC", "USD", "1h"),
     )
 
@@ -124,14 +126,14 @@ async def advance_clock(request: Request) -> Response:
     step = (await read_form(request)).get("step", "")
     if step not in CLOCK_STEPS:
         raise Invalid("Advance by 1m, 1h or 1d.")
-    await control(request).advance_clock(CLOCK_STEPS[step])
+    await request.app.state.platform.advance_clock(CLOCK_STEPS[step])
     return back(COOKIE_PATH)
 
 
 @pages.post("/clock/freeze")
 async def freeze_clock(request: Request) -> Response:
     frozen = (await read_form(request)).get("frozen") == "true"
-    await control(request).set_clock(schemas.ClockSet(frozen=frozen))
+    await request.app.state.platform.move_clock(frozen=frozen, now_ms=None)
     return back(COOKIE_PATH)
 
 
@@ -148,9 +150,7 @@ async def market(
 
 
 async def partners_page(request: Request, **extra: Any) -> Response:
-    return render(
-        request, "partners.html", partners=await control(request).list_partners(), **extra
-    )
+    return render(request, "partners.html", partners=await partner_admin(request).all(), **extra)
 
 
 @pages.get("/partners")
@@ -170,13 +170,13 @@ async def create_partner(request: Request) -> Response:
             "merchantApiBaseUrl": form.get("merchantApiBaseUrl"),
         },
     )
-    created = await control(request).create_partner(req)
+    created = await partner_admin(request).create(req)
     return await partners_page(request, created=created)
 
 
 async def merchants_page(request: Request, **extra: Any) -> Response:
     return render(
-        request, "merchants.html", merchants=await control(request).list_merchants(), **extra
+        request, "merchants.html", merchants=await pay_admin(request).merchants_list(), **extra
     )
 
 
@@ -191,17 +191,16 @@ async def create_merchant(request: Request) -> Response:
     req = form_model(
         schemas.MerchantCreate, {"name": form.get("name"), "webhookUrl": form.get("webhookUrl")}
     )
-    created = await control(request).create_merchant(req)
+    created = await pay_admin(request).create_merchant(req)
     return await merchants_page(request, created=created)
 
 
 async def users_page(request: Request, partner: str | None, **extra: Any) -> Response:
-    svc = control(request)
     return render(
         request,
         "users.html",
-        users=await svc.list_users(partner or None),
-        partners=await svc.list_partners(),
+        users=await user_admin(request).all(partner or None),
+        partners=await partner_admin(request).all(),
         partner=partner or "",
         **extra,
     )
@@ -218,19 +217,18 @@ async def create_user(request: Request) -> Response:
     req = form_model(
         schemas.UserCreate, {"partnerClientId": form.get("partner"), "email": form.get("email")}
     )
-    created = await control(request).create_user(req)
+    created = await user_admin(request).create(req)
     return await users_page(request, None, created=created)
 
 
 @pages.get("/users/{user_id}")
 async def user(user_id: str, request: Request) -> Response:
-    svc = control(request)
     return render(
         request,
         "user.html",
         user_id=user_id,
-        balances=(await svc.balances(user_id))["balances"],
-        orders=await svc.prime_orders(
+        balances=(await user_admin(request).balances(user_id))["balances"],
+        orders=await prime_admin(request).orders(
             partner_client_id=None, status=None, user_id=user_id, limit=50
         ),
     )
@@ -248,7 +246,7 @@ async def credit(user_id: str, request: Request) -> Response:
             "wallet": form.get("wallet"),
         },
     )
-    await control(request).credit(req)
+    await user_admin(request).credit(req)
     return back(f"{COOKIE_PATH}/users/{user_id}")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import Request
 
-from binance_sandbox.console.ledger import views
+from binance_sandbox.control.deps import request_log
 from binance_sandbox.control.errors import Invalid
 
 WIDTH, HEIGHT = 720, 220
@@ -114,7 +114,7 @@ async def chart_context(request: Request, family: str | None, span: str) -> dict
     now = request.app.state.platform.clock.now_ms()
     end = (now // bucket_ms + 1) * bucket_ms  # the bucket holding now is the last bar
     start = end - bucket_ms * count
-    rows = await views(request).request_volume(
+    rows = await request_log(request).volume(
         start_ms=start, bucket_ms=bucket_ms, buckets=count, family=family
     )
     return {"traffic": request_chart(rows, bucket_ms), "span": span, "spans": list(SPANS)}

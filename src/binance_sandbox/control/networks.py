@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, StrictBool
 
 from binance_sandbox.chain.networks import COINS, Network
 from binance_sandbox.chain.switches import NetworkSwitches
+from binance_sandbox.control.deps import require_admin
 from binance_sandbox.control.errors import CONTROL, NotFound
-from binance_sandbox.control.routes import require_admin
 from binance_sandbox.web import openapi_body, parse_model
 
 router = APIRouter(

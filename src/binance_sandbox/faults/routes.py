@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
+from binance_sandbox.control.deps import require_admin
 from binance_sandbox.control.errors import CONTROL
-from binance_sandbox.control.routes import require_admin
 from binance_sandbox.faults import reset as resets
 from binance_sandbox.faults.rules import FaultBook
 from binance_sandbox.faults.scenarios import ScenarioContext, catalogue, run_scenario
@@ -61,7 +61,9 @@ def scenario_context(request: Request) -> ScenarioContext:
     return ScenarioContext(
         platform=state.platform,
         partners=state.partners,
-        control=state.control,
+        partner_admin=state.partner_admin,
+        users=state.user_admin,
+        pay_admin=state.pay_admin,
         prime=state.prime,
         pay=state.pay,
         deposit=state.deposit,

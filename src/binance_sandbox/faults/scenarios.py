@@ -15,13 +15,15 @@ from typing import Any
 
 from binance_sandbox.admin_errors import NotFound
 from binance_sandbox.chain.service import ChainService
+from binance_sandbox.connect.admin import PartnerAdmin
+from binance_sandbox.connect.admin_schemas import PartnerCreate
 from binance_sandbox.connect.auth import PartnerDirectory
-from binance_sandbox.control import schemas as control_schemas
-from binance_sandbox.control.service import ControlService
 from binance_sandbox.deposit import schemas as deposit_schemas
 from binance_sandbox.deposit.service import DepositService
 from binance_sandbox.faults.rules import FaultBook
 from binance_sandbox.pay import schemas as pay_schemas
+from binance_sandbox.pay.admin import PayAdmin
+from binance_sandbox.pay.admin_schemas import MerchantCreate
 from binance_sandbox.pay.auth import MerchantDirectory
 from binance_sandbox.pay.service import PayService
 from binance_sandbox.platform import Platform
@@ -30,6 +32,8 @@ from binance_sandbox.prime.lifecycle import FiatCheck, MerchantStep
 from binance_sandbox.prime.service import PrimeService
 from binance_sandbox.signing import generate_private_key, public_key_to_der_b64
 from binance_sandbox.signing.rsa import private_key_to_pem
+from binance_sandbox.wallet.admin_schemas import ApiKeyCreate, Credit, UserCreate
+from binance_sandbox.wallet.admin_users import UserAdmin
 from binance_sandbox.wallet.service import Wapi
 
 # Where the partner's merchant API would be; the scenario's fault answers in its place.
@@ -42,7 +46,9 @@ UNREACHABLE_WEBHOOK = "http://127.0.0.1:9/webhook"
 class ScenarioContext:
     platform: Platform
     partners: PartnerDirectory
-    control: ControlService
+    partner_admin: PartnerAdmin
+    users: UserAdmin
+    pay_admin: PayAdmin
     prime: PrimeService
     pay: PayService
     deposit: DepositService
@@ -62,8 +68,8 @@ class Scenario:
 
 async def _partner(ctx: ScenarioContext, name: str, **fields: Any) -> dict[str, Any]:
     key = await asyncio.to_thread(generate_private_key, 1024)
-    made = await ctx.control.create_partner(
-        control_schemas.PartnerCreate(
+    made = await ctx.partner_admin.create(
+        PartnerCreate(
             name=name,
             rsaPublicKey=public_key_to_der_b64(key.public_key()),
             customSpreadMax=Decimal("0.02"),
@@ -85,7 +91,7 @@ async def _partner_auth(ctx: ScenarioContext, client_id: str) -> Any:
 
 
 async def _user(ctx: ScenarioContext, client_id: str | None) -> str:
-    made = await ctx.control.create_user(control_schemas.UserCreate(partnerClientId=client_id))
+    made = await ctx.users.create(UserCreate(partnerClientId=client_id))
     return str(made["userId"])
 
 
@@ -141,7 +147,7 @@ async def quote_expires_before_execute(ctx: ScenarioContext) -> dict[str, Any]:
     partner = await _partner(ctx, "Scenario: quote expires")
     user_id = await _user(ctx, partner["clientId"])
     quote = await _buy_quote(ctx, partner["clientId"], user_id)
-    clock = await ctx.control.advance_clock(ctx.platform.settings.quote_ttl_ms + 1_000)
+    clock = await ctx.platform.advance_clock(ctx.platform.settings.quote_ttl_ms + 1_000)
     return {
         "partner": partner,
         "userId": user_id,
@@ -153,15 +159,11 @@ async def quote_expires_before_execute(ctx: ScenarioContext) -> dict[str, Any]:
 
 
 async def partial_refunds_until_full(ctx: ScenarioContext) -> dict[str, Any]:
-    merchant = await ctx.control.create_merchant(
-        control_schemas.MerchantCreate(name="Scenario: partial refunds")
-    )
+    merchant = await ctx.pay_admin.create_merchant(MerchantCreate(name="Scenario: partial refunds"))
     auth = await ctx.merchants.get(merchant["apiKey"])
     assert auth is not None
     payer = await _user(ctx, None)
-    await ctx.control.credit(
-        control_schemas.Credit(userId=payer, asset="USDT", amount=Decimal("100"))
-    )
+    await ctx.users.credit(Credit(userId=payer, asset="USDT", amount=Decimal("100")))
     raw: dict[str, Any] = {
         "env": {"terminalType": "WEB"},
         "merchantTradeNo": "scn" + ctx.platform.ids.alnum(20),
@@ -224,7 +226,7 @@ async def deposit_link_expires(ctx: ScenarioContext) -> dict[str, Any]:
         ),
         ctx.base_url,
     )
-    clock = await ctx.control.advance_clock(ctx.platform.settings.deposit_link_ttl_ms + 1_000)
+    clock = await ctx.platform.advance_clock(ctx.platform.settings.deposit_link_ttl_ms + 1_000)
     ctx.platform.wake_worker()
     return {
         "partner": partner,
@@ -259,9 +261,7 @@ async def sell_transfer_fails_then_succeeds(ctx: ScenarioContext) -> dict[str, A
         ctx, client_id, "/transfer", action={"type": "status", "status": MerchantStep.SUCCESS.value}
     )
     user_id = await _user(ctx, client_id)
-    await ctx.control.credit(
-        control_schemas.Credit(userId=user_id, asset="ETH", amount=Decimal("1"))
-    )
+    await ctx.users.credit(Credit(userId=user_id, asset="ETH", amount=Decimal("1")))
     auth = await _partner_auth(ctx, client_id)
     quote = await ctx.prime.quote(
         auth,
@@ -316,10 +316,8 @@ async def webhook_receiver_down(ctx: ScenarioContext) -> dict[str, Any]:
 
 async def withdrawal_rejected(ctx: ScenarioContext) -> dict[str, Any]:
     user_id = await _user(ctx, None)
-    await ctx.control.credit(
-        control_schemas.Credit(userId=user_id, asset="ETH", amount=Decimal("1"))
-    )
-    key = await ctx.wapi.admin.create_key(control_schemas.ApiKeyCreate(userId=user_id))
+    await ctx.users.credit(Credit(userId=user_id, asset="ETH", amount=Decimal("1")))
+    key = await ctx.wapi.admin.create_key(ApiKeyCreate(userId=user_id))
     now = ctx.platform.clock.now_ms()
     async with ctx.platform.db.write() as session:
         made = await ctx.chain.withdraw(
@@ -346,9 +344,7 @@ async def withdrawal_rejected(ctx: ScenarioContext) -> dict[str, Any]:
 
 
 async def pay_order_expires(ctx: ScenarioContext) -> dict[str, Any]:
-    merchant = await ctx.control.create_merchant(
-        control_schemas.MerchantCreate(name="Scenario: order expires")
-    )
+    merchant = await ctx.pay_admin.create_merchant(MerchantCreate(name="Scenario: order expires"))
     auth = await ctx.merchants.get(merchant["apiKey"])
     assert auth is not None
     raw: dict[str, Any] = {
@@ -371,7 +367,7 @@ async def pay_order_expires(ctx: ScenarioContext) -> dict[str, Any]:
         raw=raw,
         base_url=ctx.base_url,
     )
-    clock = await ctx.control.advance_clock(61_000)
+    clock = await ctx.platform.advance_clock(61_000)
     ctx.platform.wake_worker()
     return {
         "merchant": {

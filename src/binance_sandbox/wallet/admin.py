@@ -4,7 +4,6 @@ system status switch and per-user account / API-trading status (docs/wallet-api.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import Conflict, Invalid, NotFound
+from binance_sandbox.admin_fields import masked, whitelist_json
 from binance_sandbox.ledger import money
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import (
@@ -26,13 +26,6 @@ from binance_sandbox.wallet.auth import SECURITY_TYPES, KeyDirectory
 from binance_sandbox.wallet.dividends import credit_dividend, dividend_out
 from binance_sandbox.wallet.status import StatusService
 from binance_sandbox.wallet.subaccounts import sub_account_out
-
-
-def _whitelist(items: list[str]) -> str:
-    try:
-        return json.dumps([str(ipaddress.ip_network(item.strip(), strict=False)) for item in items])
-    except ValueError as exc:
-        raise Invalid(f"ipWhitelist: {exc}") from exc
 
 
 def _permissions(items: list[str] | None) -> str:
@@ -104,7 +97,7 @@ class WalletAdmin:
             secret_key=req.secretKey or self.p.ids.secret(64),
             user_id=req.userId,
             permissions=_permissions(req.permissions),
-            ip_whitelist=_whitelist(req.ipWhitelist),
+            ip_whitelist=whitelist_json(req.ipWhitelist),
             active=True,
             created_at=self.p.clock.now_ms(),
         )
@@ -135,12 +128,77 @@ class WalletAdmin:
             if "permissions" in fields:
                 key.permissions = _permissions(req.permissions or [])
             if "ipWhitelist" in fields:
-                key.ip_whitelist = _whitelist(req.ipWhitelist or [])
+                key.ip_whitelist = whitelist_json(req.ipWhitelist or [])
             if "active" in fields and req.active is not None:
                 key.active = req.active
             out = key_out(key)
         self.keys.invalidate(api_key)
         return out
+
+    async def _key(self, session: AsyncSession, api_key: str) -> WalletApiKey:
+        found = (
+            await session.execute(select(WalletApiKey).where(WalletApiKey.api_key == api_key))
+        ).scalar_one_or_none()
+        if found is None:
+            raise NotFound(f"No API key {api_key}.")
+        return found
+
+    async def rotate_key(self, api_key: str) -> dict[str, Any]:
+        """A new key and secret for the same user, permissions, whitelist and status, in place
+        of the old key, which is deleted (-2015 from now on)."""
+        now = self.p.clock.now_ms()
+        try:
+            async with self.p.db.write() as session:
+                old = await self._key(session, api_key)
+                new = WalletApiKey(
+                    api_key=self.p.ids.alnum(64),
+                    secret_key=self.p.ids.secret(64),
+                    user_id=old.user_id,
+                    permissions=old.permissions,
+                    ip_whitelist=old.ip_whitelist,
+                    active=old.active,
+                    created_at=now,
+                )
+                await session.delete(old)
+                session.add(new)
+        except IntegrityError as exc:
+            raise Conflict("The new API key collided with an existing one; retry.") from exc
+        self.keys.invalidate(api_key)
+        self.keys.invalidate(new.api_key)
+        return {**key_out(new), "secretKey": new.secret_key, "replacesApiKey": api_key}
+
+    async def revoke_key(self, api_key: str) -> dict[str, Any]:
+        """Delete the key (as deleting it on Binance does): -2015 from now on."""
+        async with self.p.db.write() as session:
+            key = await self._key(session, api_key)
+            user_id = key.user_id
+            await session.delete(key)
+        self.keys.invalidate(api_key)
+        return {"apiKey": api_key, "userId": user_id, "revoked": True}
+
+    async def credentials(self, owner: str | None) -> list[dict[str, Any]]:
+        """Users' API keys (of one userId), without the secret."""
+        stmt = (
+            select(WalletApiKey, User.email)
+            .join(User, User.user_id == WalletApiKey.user_id)
+            .order_by(WalletApiKey.id)
+        )
+        if owner:
+            stmt = stmt.where(WalletApiKey.user_id == owner)
+        async with self.p.db.read() as session:
+            return [
+                {
+                    "kind": "wallet",
+                    "credential": "apiKey + secretKey",
+                    "ref": k.api_key,
+                    "owner": k.user_id,
+                    "ownerName": email,
+                    "masked": masked(k.api_key, 8),
+                    "issuedAt": k.created_at,
+                    "status": "active" if k.active else "disabled",
+                }
+                for k, email in (await session.execute(stmt)).all()
+            ]
 
     # -- sub-accounts ---------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The Wallet API's control requests (docs/wallet-api.md, "Control API")."""
+"""The control requests of the user's Binance account and its Wallet API (docs/wallet-api.md,
+"Control API")."""
 
 from __future__ import annotations
 
@@ -51,3 +52,18 @@ class AccountStatusSet(Body):
     objs: list[str] | None = None
     apiTradingLocked: bool | None = None
     plannedRecoverTime: int | None = Field(default=None, ge=0)
+
+
+class UserCreate(Body):
+    partnerClientId: str | None = None
+    email: str | None = Field(default=None, max_length=254)
+    userId: str | None = Field(default=None, pattern=r"^[0-9]{6,20}$")
+    # Makes the new user a Wallet API sub-account of this (master) user.
+    masterUserId: str | None = None
+
+
+class Credit(Body):
+    userId: str
+    asset: str
+    amount: Decimal
+    wallet: str = "SPOT"
