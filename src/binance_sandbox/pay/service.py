@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.delivery.outbox import enqueue, outbox_item
 from binance_sandbox.ledger import money
 from binance_sandbox.ledger.service import (
@@ -306,7 +306,7 @@ class PayService:
             order_amount=money.to_units(amount),
             fiat_currency=fiat_currency,
             fiat_amount=money.to_units(fiat_amount) if fiat_amount is not None else None,
-            request=jsonwire.dumps(raw),
+            request=wire.dumps(raw),
             webhook_url=req.webhookUrl,
             return_url=req.returnUrl,
             cancel_url=req.cancelUrl,
