@@ -182,9 +182,9 @@ def create_app(settings: Settings) -> FastAPI:
         ),
         lifespan=lifespan,
     )
-    families = family_mounts()
-    for family in families:
-        app.router.routes.append(family)
+    # Health checks poll `/healthz`: it comes first of the routes, before the families.
+    app.include_router(health_router)
+    app.router.routes.extend(family_mounts())
     routers = [
         control_router,
         faults_router,
@@ -193,7 +193,6 @@ def create_app(settings: Settings) -> FastAPI:
         deposit_page_router,
         console_router,
         metrics_router,
-        health_router,
     ]
     for router in routers:
         app.include_router(router)
