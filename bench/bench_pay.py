@@ -29,14 +29,14 @@ from common import (
     sandbox_server,
 )
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 
 BASE = "/binancepay/openapi"
 
 
 def signed(key: str, secret: str, path: str, payload: object) -> Callable[[], Prepared]:
     """A Pay request, signed when it is sent: HMAC-SHA512 over timestamp, nonce and body."""
-    body = jsonwire.dumps(payload).encode()
+    body = wire.dumps(payload).encode()
 
     def build() -> Prepared:
         ts, nonce = str(int(time.time() * 1000)), secrets.token_hex(16)

@@ -28,7 +28,7 @@ from common import (
 )
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.signing import generate_private_key, public_key_to_der_b64
 from binance_sandbox.signing.connect import sign_connect
 
@@ -39,7 +39,7 @@ def signed(
     client_id: str, token: str, key: rsa.RSAPrivateKey, path: str, payload: object
 ) -> Prepared:
     """A Connect request (guide §4): SHA256withRSA over the raw body and the timestamp."""
-    body = jsonwire.dumps(payload).encode()
+    body = wire.dumps(payload).encode()
     ts = str(int(time.time() * 1000))
     return (
         "POST",

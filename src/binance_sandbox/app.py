@@ -7,20 +7,21 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount
 
 from binance_sandbox import __version__
 from binance_sandbox.chain.admin import ChainAdmin
 from binance_sandbox.chain.jobs import chain_handlers
 from binance_sandbox.chain.service import ChainService
 from binance_sandbox.config import Settings
-from binance_sandbox.connect import errors as connect_errors
 from binance_sandbox.connect.admin import PartnerAdmin
 from binance_sandbox.connect.auth import PartnerDirectory
-from binance_sandbox.connect.routing import render_connect_error
+from binance_sandbox.connect.envelope import CONNECT
 from binance_sandbox.console.routes import router as console_router
 from binance_sandbox.control.errors import NotFound, render_control_error
 from binance_sandbox.control.health import router as health_router
@@ -29,9 +30,9 @@ from binance_sandbox.control.routes import router as control_router
 from binance_sandbox.delivery.admin import DeliveryAdmin
 from binance_sandbox.delivery.webhooks import webhook_handler
 from binance_sandbox.delivery.worker import Handler, Worker
+from binance_sandbox.deposit import routes as deposit_routes
 from binance_sandbox.deposit.admin import DepositAdmin
 from binance_sandbox.deposit.jobs import deposit_handlers
-from binance_sandbox.deposit.routes import router as deposit_router
 from binance_sandbox.deposit.service import DepositService
 from binance_sandbox.faults.api import ApiFaults
 from binance_sandbox.faults.delivery import OutboundFaults
@@ -42,27 +43,26 @@ from binance_sandbox.hosted.routes import router as hosted_router
 from binance_sandbox.observability.metrics import Metrics
 from binance_sandbox.observability.requests import RequestLogViews
 from binance_sandbox.observability.routes import router as metrics_router
-from binance_sandbox.pay import errors as pay_errors
+from binance_sandbox.pay import routes as pay_routes
 from binance_sandbox.pay.admin import PayAdmin
 from binance_sandbox.pay.auth import MerchantDirectory
+from binance_sandbox.pay.envelope import PAY
 from binance_sandbox.pay.jobs import pay_handlers
 from binance_sandbox.pay.keys import PayWebhookKey, load_pay_key
 from binance_sandbox.pay.payouts import PayoutService
-from binance_sandbox.pay.routes import router as pay_router
-from binance_sandbox.pay.routing import render_pay_error
 from binance_sandbox.pay.service import PayService
 from binance_sandbox.pay.wallet import WalletService
 from binance_sandbox.platform import Platform, open_platform
+from binance_sandbox.prime import routes as prime_routes
 from binance_sandbox.prime.admin import PrimeAdmin
 from binance_sandbox.prime.jobs import prime_handlers
-from binance_sandbox.prime.routes import router as prime_router
-from binance_sandbox.prime.routes import wallet_router
 from binance_sandbox.prime.service import PrimeService
+from binance_sandbox.wallet import routes as wallet_routes
 from binance_sandbox.wallet.admin_users import UserAdmin
-from binance_sandbox.wallet.routes import api_router, sapi_router, wapi_router
-from binance_sandbox.wallet.routing import unknown_path
+from binance_sandbox.wallet.envelope import API, SAPI, WAPI
 from binance_sandbox.wallet.service import build_wapi
-from binance_sandbox.web import AppState, StaticRoutes
+from binance_sandbox.web.chain import Operation, mount
+from binance_sandbox.web.openapi import publish
 
 log = logging.getLogger("binance_sandbox")
 
@@ -205,16 +205,15 @@ def create_app(settings: Settings) -> FastAPI:
             "<admin token>)."
         ),
         lifespan=lifespan,
+        # The sandbox exports its own metrics (`/metrics`); FastAPI's OpenTelemetry would look
+        # for global providers on every request, a tenth of a signed read's time.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.state = AppState()
+    # The families first, before the documentation pages FastAPI added: their requests are
+    # the most, and each route tried before costs a match. Then the health check, polled.
+    app.router.routes[:0] = family_mounts()
+    app.include_router(health_router)
     routers = [
-        prime_router,
-        wallet_router,
-        deposit_router,
-        pay_router,
-        wapi_router,
-        sapi_router,
-        api_router,
         control_router,
         faults_router,
         networks_router,
@@ -222,45 +221,52 @@ def create_app(settings: Settings) -> FastAPI:
         deposit_page_router,
         console_router,
         metrics_router,
-        health_router,
     ]
     for router in routers:
         app.include_router(router)
-    # The routers' own routes, in the order FastAPI tries them (the documentation pages it
-    # adds first have paths of their own).
-    app.add_middleware(
-        StaticRoutes, routes=lambda: [route for router in routers for route in router.routes]
-    )
+    publish(app, family_operations())
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        """Unknown paths and wrong methods, answered in the envelope of the family the
-        path belongs to."""
-        path = request.url.path
-        message = (
-            "Unknown endpoint."
-            if exc.status_code == 404
-            else f"HTTP {exc.status_code}: {exc.detail}"
-        )
-        if path.startswith("/papi/"):
-            response, _ = render_connect_error(connect_errors.IllegalParameters(message))
-            response.status_code = exc.status_code
-            return response
-        if path.startswith("/binancepay/"):
-            pay_error = (
-                pay_errors.BadHttpMethod("Request method not supported.")
-                if exc.status_code == 405
-                else pay_errors.InvalidRequest("Unknown endpoint.")
+        """Unknown paths and wrong methods outside the families (each family's mount answers
+        its own) get the control API's envelope under /sandbox, FastAPI's elsewhere."""
+        if request.url.path.startswith("/sandbox/"):
+            message = (
+                "Unknown endpoint."
+                if exc.status_code == 404
+                else f"HTTP {exc.status_code}: {exc.detail}"
             )
-            response, _ = render_pay_error(pay_error)
-            response.status_code = exc.status_code
-            return response
-        if path.startswith(("/wapi/", "/sapi/", "/api/")):
-            return unknown_path(exc.status_code, message)
-        if path.startswith("/sandbox/"):
             response, _ = render_control_error(NotFound(message))
             response.status_code = exc.status_code
             return response
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
     return app
+
+
+def family_operations() -> list[Operation[Any]]:
+    """Every family's operations, in the order the OpenAPI document lists them."""
+    return [
+        *prime_routes.operations,
+        *prime_routes.alias,
+        *deposit_routes.operations,
+        *pay_routes.operations,
+        *wallet_routes.wapi_operations,
+        *wallet_routes.sapi_operations,
+        *wallet_routes.api_operations,
+    ]
+
+
+def family_mounts() -> list[Mount]:
+    """Each family under its own prefix, answering there every path it does not know."""
+    return [
+        mount("/binancepay", PAY, pay_routes.operations),
+        mount(
+            "/papi",
+            CONNECT,
+            [*prime_routes.operations, *prime_routes.alias, *deposit_routes.operations],
+        ),
+        mount("/wapi", WAPI, wallet_routes.wapi_operations),
+        mount("/sapi", SAPI, wallet_routes.sapi_operations),
+        mount("/api", API, wallet_routes.api_operations),
+    ]

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.signing.connect import verify_connect
 
 BASE_URL = "https://connect.sandbox.test"
@@ -81,7 +81,7 @@ class Received:
 
     @property
     def json(self) -> Any:
-        return jsonwire.loads(self.content)
+        return wire.loads(self.content)
 
     @property
     def timestamp(self) -> str:

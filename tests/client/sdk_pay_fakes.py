@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from sdk_connect_fakes import FakeClock, FakeSleep
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.client import AsyncPayClient, PayClient
 
 BASE_URL = "https://pay.sandbox.test"
@@ -54,7 +54,7 @@ class Received:
 
     @property
     def json(self) -> Any:
-        return jsonwire.loads(self.content)
+        return wire.loads(self.content)
 
 
 Answer = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]

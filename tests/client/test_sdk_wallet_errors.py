@@ -214,7 +214,7 @@ def test_a_success_of_the_wrong_shape_is_unexpected(
 
 
 def test_a_float_amount_in_an_answer_is_refused() -> None:
-    # jsonwire never makes floats; a model given one (from another parser) refuses it.
+    # wire never makes floats; a model given one (from another parser) refuses it.
     from binance_sandbox.client.wallet_models import TradeFee
 
     with pytest.raises(ValueError, match="floats"):

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.client import ConnectPrimeClient
 from binance_sandbox.signing import generate_private_key, public_key_to_der_b64
 from binance_sandbox.signing.connect import sign_connect
@@ -288,7 +288,7 @@ def test_redeliver_a_webhook_from_its_page(
 def test_a_rejected_signature_is_explained_in_the_request_log(
     page: Page, box: Sandbox, partner: Any, tmp_path: Path
 ) -> None:
-    body = jsonwire.dumps({"userId": "1"}).encode()
+    body = wire.dumps({"userId": "1"}).encode()
     ts = str(START_MS)
     wrong_key = generate_private_key(1024)  # not the key the partner registered
     headers = {

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.client import (
     ConnectWebhookVerifier,
     DepositStatusEvent,
@@ -51,9 +51,7 @@ class Signed:
         self, path: str, payload: Any = None, *, raw: bytes | None = None, **override: str
     ) -> httpx.Response:
         body = (
-            raw
-            if raw is not None
-            else jsonwire.dumps(payload if payload is not None else {}).encode()
+            raw if raw is not None else wire.dumps(payload if payload is not None else {}).encode()
         )
         return self.http.post(PREFIX + path, content=body, headers=self.headers(body, **override))
 
@@ -73,7 +71,7 @@ class Signed:
 
 
 def envelope(response: httpx.Response) -> dict[str, Any]:
-    body = jsonwire.loads(response.content)
+    body = wire.loads(response.content)
     assert set(body) == {"success", "code", "data", "message"}, body
     return dict(body)
 
@@ -110,9 +108,7 @@ class ConnectReceiver:
                     self.refused.append(str(exc))
                 return JSONResponse({"returnCode": "FAIL", "returnMessage": str(exc)}, 401)
             with self.lock:
-                self.events.append(
-                    Received(event, jsonwire.loads(body), body, dict(request.headers))
-                )
+                self.events.append(Received(event, wire.loads(body), body, dict(request.headers)))
             return JSONResponse(webhook_ack())
 
         async def landing(request: Request) -> HTMLResponse:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.client import ConnectPrimeClient
 from sandbox_harness import Sandbox, ServerThread
 
@@ -50,7 +50,7 @@ class Receiver:
 
     def start(self) -> Receiver:
         async def receive(request: Request) -> JSONResponse:
-            body = jsonwire.loads(await request.body())
+            body = wire.loads(await request.body())
             with self.lock:
                 self.bodies.append(body)
             return JSONResponse({"returnCode": "SUCCESS", "returnMessage": None})
@@ -67,7 +67,7 @@ class Receiver:
 
     def for_order(self, order_id: str) -> list[dict[str, Any]]:
         with self.lock:
-            return [b for b in self.bodies if order_id in jsonwire.dumps(b)]
+            return [b for b in self.bodies if order_id in wire.dumps(b)]
 
     def stop(self) -> None:
         if self.server is not None:

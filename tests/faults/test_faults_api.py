@@ -14,7 +14,7 @@ import httpx
 import pytest
 from faults_support import add_fault, buy_quote, faults
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.client import ConnectPrimeClient
 from binance_sandbox.client.errors import BinanceSandboxError, IllegalParameters
 from sandbox_harness import PartnerCreds, Sandbox
@@ -155,9 +155,9 @@ def test_ratelimit_on_wapi_is_a_429_with_retry_after(box: Sandbox) -> None:
     r = _wapi_get(box, key, "/wapi/v3/accountStatus.html")
     assert r.status_code == 429
     assert r.headers["Retry-After"] == "1"
-    assert jsonwire.loads(r.content)["code"] == -1003
+    assert wire.loads(r.content)["code"] == -1003
     r = _wapi_get(box, key, "/wapi/v3/accountStatus.html")
-    assert r.status_code == 200 and jsonwire.loads(r.content)["success"] is True
+    assert r.status_code == 200 and wire.loads(r.content)["success"] is True
 
 
 def test_error_on_wapi_answers_success_false(box: Sandbox) -> None:
@@ -172,7 +172,7 @@ def test_error_on_wapi_answers_success_false(box: Sandbox) -> None:
     )
     r = _wapi_get(box, key, "/wapi/v3/accountStatus.html")
     assert r.status_code == 200
-    assert jsonwire.loads(r.content) == {"success": False, "msg": "injected"}
+    assert wire.loads(r.content) == {"success": False, "msg": "injected"}
 
 
 def test_pay_error_and_ratelimit_answer_the_pay_envelope(box: Sandbox) -> None:
@@ -189,12 +189,12 @@ def test_pay_error_and_ratelimit_answer_the_pay_envelope(box: Sandbox) -> None:
             action=action,
             count=1,
         )
-        body = jsonwire.loads(_pay_post(box, merchant, "/v2/order/query", {"prepayId": "1"}))
+        body = wire.loads(_pay_post(box, merchant, "/v2/order/query", {"prepayId": "1"}))
         assert body["status"] == "FAIL" and body["code"] == code, body
 
 
 def _pay_post(box: Sandbox, merchant: dict[str, Any], path: str, payload: Any) -> bytes:
-    raw = jsonwire.dumps(payload).encode()
+    raw = wire.dumps(payload).encode()
     ts, nonce = str(int(time.time() * 1000)), secrets.token_hex(16)
     signed = ts.encode() + b"\n" + nonce.encode() + b"\n" + raw + b"\n"
     sig = hmac.new(merchant["apiSecret"].encode(), signed, hashlib.sha512).hexdigest().upper()

@@ -52,7 +52,7 @@ from schemathesis import GenerationMode
 from security_support import Fingerprint, diff, snapshot
 from wallet_support import Key, create_key, create_sub_account
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.app import create_app
 from binance_sandbox.config import Settings
 from binance_sandbox.signing.connect import sign_connect
@@ -274,7 +274,7 @@ def live_ids(
         deposit = http.post(
             "/papi/v1/ramp/connect/deposit/initiate",
             content=(
-                body := jsonwire.dumps(
+                body := wire.dumps(
                     {
                         "externalOrderId": "fuzz-deposit-1",
                         "userId": user,
@@ -348,7 +348,7 @@ def admin_world(make_sandbox: Callable[..., Sandbox]) -> Iterator[World]:
 
 def _json(response: schemathesis.Response) -> Any:
     try:
-        return jsonwire.loads(response.content)
+        return wire.loads(response.content)
     except ValueError as exc:
         raise AssertionError(f"the answer is not JSON: {response.content[:300]!r}") from exc
 
@@ -588,7 +588,7 @@ def test_what_long_runs_found(make_sandbox: Callable[..., Sandbox]) -> None:
                 b'{"amount":1e+20,"currency":"USDT","requestId":"t1","transferType":"TO_PAY"}',
             ),
         ):
-            answer = jsonwire.loads(pay.post(path, raw=body).content)
+            answer = wire.loads(pay.post(path, raw=body).content)
             assert (answer["code"], answer["errorMessage"]) == (
                 "400102",
                 f"{'refundAmount' if 'refund' in path else 'amount'}: Value error, is too large",

@@ -21,7 +21,7 @@ import sqlalchemy
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.merchant import MerchantSettings, create_merchant_app
 from binance_sandbox.merchant.models import Base
 from binance_sandbox.merchant.storage import normalize_database_url
@@ -55,7 +55,7 @@ class MerchantServer:
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         """A call as the platform makes it: bearer token, optionally signed like webhooks."""
-        raw = body if isinstance(body, bytes) else jsonwire.dumps(body).encode()
+        raw = body if isinstance(body, bytes) else wire.dumps(body).encode()
         sent = {"Content-Type": "application/json"}
         bearer = API_TOKEN if token is DEFAULT else token
         if bearer is not None:
@@ -81,7 +81,7 @@ class MerchantServer:
 
     def webhook(self, body: Any, *, headers: dict[str, str] | None = None) -> httpx.Response:
         """Deliver a webhook, signed with the platform's key unless `headers` replace that."""
-        raw = body if isinstance(body, bytes) else jsonwire.dumps(body).encode()
+        raw = body if isinstance(body, bytes) else wire.dumps(body).encode()
         sent = self.signature_headers(raw) if headers is None else headers
         return self.http.post(
             "/webhooks/binance-connect",
@@ -98,7 +98,7 @@ class MerchantServer:
         return envelope["data"]
 
     def own_raw(self, method: str, path: str, body: Any = None) -> httpx.Response:
-        content = None if body is None else jsonwire.dumps(body).encode()
+        content = None if body is None else wire.dumps(body).encode()
         return self.http.request(method, f"/merchant/v1{path}", content=content)
 
     def credit(self, user_id: str, currency: str, amount: str) -> Any:

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.signing import generate_private_key
 
 ORDER = "lhJ0uBwFPcCkbxnypoqNzUvri1e8jatT"
@@ -169,7 +169,7 @@ def test_refund_returns_the_fiat_once(merchant):
 
 async def test_concurrent_refunds_pay_once(merchant):
     paid_buy(merchant)
-    raw = jsonwire.dumps(refund_body()).encode()
+    raw = wire.dumps(refund_body()).encode()
     headers = {"Authorization": "Bearer merchant-api-token", "Content-Type": "application/json"}
     async with httpx.AsyncClient(base_url=merchant.base_url, timeout=30) as client:
         responses = await asyncio.gather(
@@ -384,7 +384,7 @@ def test_signed_callback_accepted(merchant):
 
 def test_badly_signed_callback_rejected(merchant):
     paid_buy(merchant)
-    raw = jsonwire.dumps(check_body()).encode()
+    raw = wire.dumps(check_body()).encode()
     forged = merchant.signature_headers(raw, key=generate_private_key(1024))
     response = merchant.callback("/check-transaction", raw, headers=forged)
     assert error_of(response, 401) == ("401002", "Invalid X-BN-Connect-Signature.")
@@ -397,7 +397,7 @@ def test_badly_signed_callback_rejected(merchant):
 
 
 def test_signed_callback_for_another_client_rejected(merchant):
-    raw = jsonwire.dumps(check_body()).encode()
+    raw = wire.dumps(check_body()).encode()
     headers = merchant.signature_headers(raw, client_id="someone-else")
     response = merchant.callback("/check-transaction", raw, headers=headers)
     assert error_of(response, 401) == ("401003", "Invalid X-BN-Connect-For.")

@@ -78,6 +78,6 @@ def test_the_kit_imports_nothing_of_the_server():
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    allowed = ("binance_sandbox.merchant", "binance_sandbox.signing", "binance_sandbox.jsonwire")
+    allowed = ("binance_sandbox.merchant", "binance_sandbox.signing", "binance_sandbox.wire")
     for module in result.stdout.split():
         assert module == "binance_sandbox" or module.startswith(allowed), module

@@ -8,7 +8,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.signing import generate_private_key
 
 SUCCESS = {"returnCode": "SUCCESS", "returnMessage": "OK"}
@@ -80,7 +80,7 @@ def test_each_status_and_order_is_its_own_event(merchant):
 
 
 async def test_concurrent_duplicate_webhooks_leave_one_row(merchant):
-    raw = jsonwire.dumps(order_event()).encode()
+    raw = wire.dumps(order_event()).encode()
     headers = {"Content-Type": "application/json", **merchant.signature_headers(raw)}
     async with httpx.AsyncClient(base_url=merchant.base_url, timeout=30) as client:
         responses = await asyncio.gather(
@@ -113,7 +113,7 @@ def test_other_event_types_dedupe_by_external_order_id(merchant):
 
 
 def test_wrong_key_rejected(merchant):
-    raw = jsonwire.dumps(order_event()).encode()
+    raw = wire.dumps(order_event()).encode()
     forged = merchant.signature_headers(raw, key=generate_private_key(1024))
     response = merchant.webhook(raw, headers=forged)
     assert response.status_code == 401
@@ -122,7 +122,7 @@ def test_wrong_key_rejected(merchant):
 
 
 def test_tampered_body_rejected(merchant):
-    raw = jsonwire.dumps(order_event()).encode()
+    raw = wire.dumps(order_event()).encode()
     headers = merchant.signature_headers(raw)
     tampered = raw.replace(b'"FILLED"', b'"FAILED"')
     response = merchant.webhook(tampered, headers=headers)
@@ -131,7 +131,7 @@ def test_tampered_body_rejected(merchant):
 
 
 def test_timestamp_is_part_of_the_signature(merchant):
-    raw = jsonwire.dumps(order_event()).encode()
+    raw = wire.dumps(order_event()).encode()
     headers = merchant.signature_headers(raw)
     headers["X-BN-Connect-Timestamp"] = "1756179222141"
     response = merchant.webhook(raw, headers=headers)
@@ -142,7 +142,7 @@ def test_timestamp_is_part_of_the_signature(merchant):
     "missing", ["X-BN-Connect-Signature", "X-BN-Connect-Timestamp", "X-BN-Connect-For"]
 )
 def test_missing_header_rejected(merchant, missing):
-    raw = jsonwire.dumps(order_event()).encode()
+    raw = wire.dumps(order_event()).encode()
     headers = merchant.signature_headers(raw)
     del headers[missing]
     response = merchant.webhook(raw, headers=headers)
@@ -151,7 +151,7 @@ def test_missing_header_rejected(merchant, missing):
 
 
 def test_signature_not_base64_rejected(merchant):
-    raw = jsonwire.dumps(order_event()).encode()
+    raw = wire.dumps(order_event()).encode()
     headers = merchant.signature_headers(raw)
     headers["X-BN-Connect-Signature"] = "%%%not-base64%%%"
     response = merchant.webhook(raw, headers=headers)
@@ -159,7 +159,7 @@ def test_signature_not_base64_rejected(merchant):
 
 
 def test_webhook_for_another_client_rejected(merchant):
-    raw = jsonwire.dumps(order_event()).encode()
+    raw = wire.dumps(order_event()).encode()
     headers = merchant.signature_headers(raw, client_id="someone-else")
     response = merchant.webhook(raw, headers=headers)
     assert (response.status_code, response.json()) == (401, REJECTED)

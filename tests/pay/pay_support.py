@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.signing import load_public_key
 from sandbox_harness import ServerThread
 
@@ -63,9 +63,7 @@ class PaySigned:
         self, path: str, payload: Any = None, *, raw: bytes | None = None, **override: str
     ) -> httpx.Response:
         body = (
-            raw
-            if raw is not None
-            else jsonwire.dumps(payload if payload is not None else {}).encode()
+            raw if raw is not None else wire.dumps(payload if payload is not None else {}).encode()
         )
         return self.http.post(BASE + path, content=body, headers=self.headers(body, **override))
 
@@ -81,7 +79,7 @@ class PaySigned:
 
 
 def envelope(response: httpx.Response) -> dict[str, Any]:
-    body = jsonwire.loads(response.content)
+    body = wire.loads(response.content)
     assert set(body) == {"status", "code", "data", "errorMessage"}, body
     return dict(body)
 
@@ -153,8 +151,8 @@ class PayReceiver:
                 return JSONResponse(
                     {"returnCode": "FAIL", "returnMessage": "down"}, status_code=503
                 )
-            event = jsonwire.loads(body)
-            event["data"] = jsonwire.loads(event["data"])
+            event = wire.loads(body)
+            event["data"] = wire.loads(event["data"])
             event["path"] = request.url.path
             with self.lock:
                 self.events.append(event)

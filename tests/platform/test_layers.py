@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "clock",
             "codes",
             "config",
-            "jsonwire",
+            "wire",
             "market",
             "serving",
             "signing",

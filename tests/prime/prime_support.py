@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.signing.connect import sign_connect
 
 PREFIX = "/papi/v1/ramp/connect/prime"
@@ -37,14 +37,12 @@ class Signed:
         self, path: str, payload: Any = None, *, raw: bytes | None = None, **override: str
     ) -> httpx.Response:
         body = (
-            raw
-            if raw is not None
-            else jsonwire.dumps(payload if payload is not None else {}).encode()
+            raw if raw is not None else wire.dumps(payload if payload is not None else {}).encode()
         )
         return self.http.post(PREFIX + path, content=body, headers=self.headers(body, **override))
 
 
 def envelope(response: httpx.Response) -> dict[str, Any]:
-    body = jsonwire.loads(response.content)
+    body = wire.loads(response.content)
     assert set(body) == {"success", "code", "data", "message"}, body
     return dict(body)

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.client import ConnectPrimeClient, ConnectWebhookVerifier
 from binance_sandbox.client.models import OrderStatus
 from binance_sandbox.merchant.app import create_merchant_app
@@ -157,7 +157,7 @@ def test_the_webhook_is_signed_as_guide_section_8_says(sandbox: Any, setup: Any)
     attempt = delivery["attemptLog"][-1]
     assert (
         attempt["statusCode"] == 200
-        and jsonwire.loads(attempt["responseBody"])["returnCode"] == "SUCCESS"
+        and wire.loads(attempt["responseBody"])["returnCode"] == "SUCCESS"
     )
     headers = attempt["requestHeaders"]
     assert headers["X-BN-Connect-For"] == partner.client_id

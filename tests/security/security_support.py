@@ -22,7 +22,7 @@ import httpx
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.storage.models import Base
 from sandbox_harness import Sandbox
 
@@ -99,14 +99,14 @@ class Fingerprint:
 
 def connect_error(response: httpx.Response) -> tuple[int, str, str]:
     """A Connect rejection: HTTP status, code, message (the envelope checked exactly)."""
-    body = jsonwire.loads(response.content)
+    body = wire.loads(response.content)
     assert set(body) == {"success", "code", "data", "message"}, body
     assert body["success"] is False and body["code"] != "000000", body
     return response.status_code, str(body["code"]), str(body["message"])
 
 
 def pay_error(response: httpx.Response) -> tuple[int, str, str]:
-    body = jsonwire.loads(response.content)
+    body = wire.loads(response.content)
     assert set(body) == {"status", "code", "data", "errorMessage"}, body
     assert body["status"] == "FAIL" and body["code"] != "000000", body
     return response.status_code, str(body["code"]), str(body["errorMessage"])
@@ -114,7 +114,7 @@ def pay_error(response: httpx.Response) -> tuple[int, str, str]:
 
 def api_error(response: httpx.Response) -> tuple[int, int, str]:
     """A sapi/api rejection: `{"code": <negative>, "msg"}`."""
-    body = jsonwire.loads(response.content)
+    body = wire.loads(response.content)
     assert set(body) == {"code", "msg"}, body
     assert isinstance(body["code"], int) and body["code"] < 0, body
     return response.status_code, body["code"], str(body["msg"])
@@ -122,13 +122,13 @@ def api_error(response: httpx.Response) -> tuple[int, int, str]:
 
 def wapi_error(response: httpx.Response) -> tuple[int, str]:
     """A wapi rejection: HTTP 200 `{"success": false, "msg"}`."""
-    body = jsonwire.loads(response.content)
+    body = wire.loads(response.content)
     assert set(body) == {"success", "msg"} and body["success"] is False, body
     return response.status_code, str(body["msg"])
 
 
 def control_error(response: httpx.Response) -> tuple[int, str]:
-    body = jsonwire.loads(response.content)
+    body = wire.loads(response.content)
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
     return response.status_code, str(body["error"]["code"])
 

@@ -42,7 +42,7 @@ from security_support import (
 from wallet_support import Key, create_key, create_sub_account, hmac_hex
 from wallet_support import Signed as WalletSigned
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.signing import generate_private_key, public_key_to_der_b64
 from binance_sandbox.signing.connect import sign_connect
 from sandbox_harness import ADMIN, PartnerCreds, Sandbox
@@ -108,7 +108,7 @@ def _quote(prime: PrimeSigned, user: str, amount: str = "50") -> str:
 
 
 def connect_ok(response: httpx.Response) -> Any:
-    body = jsonwire.loads(response.content)
+    body = wire.loads(response.content)
     assert body["success"] is True, body
     return body["data"]
 
@@ -218,7 +218,7 @@ def test_connect_tampered_body_and_signature(world: World) -> None:
 
 def test_pay_tampered_body_and_signature(world: World) -> None:
     pay = world.a.pay
-    body = jsonwire.dumps(order_body("tampered1", "5")).encode()
+    body = wire.dumps(order_body("tampered1", "5")).encode()
     with changes_nothing(world):
         headers = pay.headers(body)
         tampered = body.replace(b'"5"', b'"500"')
@@ -274,7 +274,7 @@ def sandbox_clock_far_from_wall(world: World) -> None:
 def test_connect_replays(world: World, sandbox_clock_far_from_wall: None) -> None:
     a = world.a
     quote_id = _quote(a.prime, a.user, "30")
-    body = jsonwire.dumps({"quoteId": quote_id, "clientOrderId": "replayed-once"}).encode()
+    body = wire.dumps({"quoteId": quote_id, "clientOrderId": "replayed-once"}).encode()
     headers = a.prime.headers(body, timestamp=str(world.box.now()))
     first = world.http.post(PRIME + "/quote/execute", content=body, headers=headers)
     assert connect_ok(first)["status"] == "PROCESSING"
@@ -290,7 +290,7 @@ def test_connect_replays(world: World, sandbox_clock_far_from_wall: None) -> Non
             "1230203",
             "X-Tesla-Timestamp is outside the allowed window.",
         )
-    initiate = jsonwire.dumps(
+    initiate = wire.dumps(
         {
             "externalOrderId": "replayed-dep",
             "userId": a.user,
@@ -310,10 +310,10 @@ def test_connect_replays(world: World, sandbox_clock_far_from_wall: None) -> Non
 
 def test_pay_replays(world: World, sandbox_clock_far_from_wall: None) -> None:
     pay = world.a.pay
-    body = jsonwire.dumps(order_body("replayed1", "7")).encode()
+    body = wire.dumps(order_body("replayed1", "7")).encode()
     headers = pay.headers(body, timestamp=str(world.box.now()))
     assert (
-        jsonwire.loads(pay.http.post(PAY + "/v2/order", content=body, headers=headers).content)[
+        wire.loads(pay.http.post(PAY + "/v2/order", content=body, headers=headers).content)[
             "status"
         ]
         == "SUCCESS"

@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.wallet import errors
-from binance_sandbox.wallet.routing import render_api_error, render_wapi_error
+from binance_sandbox.wallet.envelope import render_api_error, render_wapi_error
 
 
 def rendered(render: Any, exc: Exception) -> tuple[int, Any, dict[str, str], str | None]:
     response, code = render(exc)
-    return response.status_code, jsonwire.loads(response.body), dict(response.headers), code
+    return response.status_code, wire.loads(response.body), dict(response.headers), code
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from sandbox_harness import Sandbox
 
 Pairs = list[tuple[str, str]]
@@ -45,12 +45,12 @@ def create_sub_account(box: Sandbox, master: str, email: str) -> str:
 
 
 def body_of(response: httpx.Response) -> Any:
-    return jsonwire.loads(response.content)
+    return wire.loads(response.content)
 
 
 def nested(msg: str) -> dict[str, Any]:
     """The api-style error wapi carries inside `msg`."""
-    data = jsonwire.loads(msg)
+    data = wire.loads(msg)
     assert isinstance(data, dict)
     return data
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
@@ -21,6 +22,16 @@ from binance_sandbox.signing import load_public_key
 from binance_sandbox.signing.connect import connect_payload, verify_connect
 from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.models import Partner
+from binance_sandbox.web import client_host, parse_model
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from starlette.requests import Request
+
+    from binance_sandbox.platform import Platform
+    from binance_sandbox.web.chain import Exchange
+
+M = TypeVar("M", bound="BaseModel")
 
 
 @dataclass(frozen=True)
@@ -144,3 +155,40 @@ def explain_signature(
             "half was registered.",
         ]
     )
+
+
+@dataclass
+class ConnectCall:
+    """An authenticated Connect request: the partner, and the body it signed."""
+
+    partner: PartnerAuth
+    body: bytes
+    request: Request
+
+    def parse(self, model: type[M]) -> M:
+        return parse_model(model, self.body)
+
+    @property
+    def services(self) -> Any:
+        """The app's services (`app.state`)."""
+        return self.request.app.state
+
+
+async def authenticate_request(exchange: Exchange) -> ConnectCall:
+    """Authenticate a Connect request before anything of its body is read."""
+    request = exchange.request
+    platform: Platform = request.app.state.platform
+    await platform.refresh_clock_if_stale()
+    result = await authenticate(
+        request.app.state.partners,
+        platform.clock,
+        headers=exchange.headers(),
+        body=exchange.body,
+        client_ip=client_host(request),
+        recv_window_ms=platform.settings.connect_recv_window_ms,
+    )
+    if isinstance(result, AuthFailure):
+        exchange.caller, exchange.explanation = result.caller, result.explanation
+        raise result.error
+    exchange.caller = result.client_id
+    return ConnectCall(result, exchange.body, request)

@@ -1,6 +1,6 @@
 """`GET /healthz`: whether the server is up, its version, its database and the sandbox clock.
 
-A direct route (`web.StaticRoutes`), with the control API's envelope for a failure, and kept
+A plain route, with the control API's envelope for a failure, and kept
 out of the request log, the log and the metrics: health checks poll it."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from binance_sandbox import __version__, jsonwire
+from binance_sandbox import __version__, wire
 from binance_sandbox.control.errors import render_control_error
 from binance_sandbox.platform import Platform
 from binance_sandbox.web import Family
@@ -26,4 +26,4 @@ async def healthz(request: Request) -> Response:
         "database": "sqlite" if platform.db.is_sqlite else "postgresql",
         "nowMs": platform.clock.now_ms(),
     }
-    return Response(jsonwire.dumps(body), media_type="application/json")
+    return Response(wire.dumps(body), media_type="application/json")

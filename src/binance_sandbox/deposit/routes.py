@@ -3,30 +3,22 @@ service, shape the answer."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from starlette.responses import Response
-
-from binance_sandbox.connect.envelope import Envelope, ok
-from binance_sandbox.connect.routing import CONNECT, ConnectRequest, connect_request
+from binance_sandbox.connect.auth import ConnectCall
+from binance_sandbox.connect.envelope import Envelope
 from binance_sandbox.deposit import schemas as s
 from binance_sandbox.deposit.service import DepositService
 from binance_sandbox.web import openapi_body
+from binance_sandbox.web.chain import Operations
 
 PREFIX = "/papi/v1/ramp/connect"
-router = APIRouter(prefix=PREFIX, route_class=CONNECT.route_class, tags=["Connect Deposit"])
-Call = Annotated[ConnectRequest, Depends(connect_request)]
+operations: Operations[ConnectCall] = Operations(PREFIX, "Connect Deposit")
 
 
-# `async def`: FastAPI runs a plain `def` dependency in its thread pool, a thread hop on
-# every request.
-async def service(request: Request) -> DepositService:
-    deposit: DepositService = request.app.state.deposit
+def _deposit(call: ConnectCall) -> DepositService:
+    deposit: DepositService = call.services.deposit
     return deposit
-
-
-Service = Annotated[DepositService, Depends(service)]
 
 
 def _doc(model: type[Any] | None, out: Any) -> dict[str, Any]:
@@ -34,35 +26,37 @@ def _doc(model: type[Any] | None, out: Any) -> dict[str, Any]:
     return {**extra, "response_model": Envelope[out]}
 
 
-@router.post(
+@operations.post(
     "/crypto-network",
     summary="Query Supported Networks (no body)",
     **_doc(None, list[s.CryptoNetworkOut]),
 )
-async def crypto_network(call: Call, deposit: Service) -> Response:
-    return ok(await deposit.crypto_networks())
+async def crypto_network(call: ConnectCall) -> Any:
+    return await _deposit(call).crypto_networks()
 
 
-@router.post(
+@operations.post(
     "/deposit/initiate",
     summary="Initiate Deposit Session",
     **_doc(s.InitiateRequest, s.InitiateOut),
 )
-async def initiate(call: Call, deposit: Service, request: Request) -> Response:
+async def initiate(call: ConnectCall) -> Any:
     req = call.parse(s.InitiateRequest)
-    return ok(await deposit.initiate(call.partner, req, str(request.base_url)))
+    return await _deposit(call).initiate(call.partner, req, str(call.request.base_url))
 
 
-@router.post(
+@operations.post(
     "/deposit/authorization",
     summary="Query Deposit Authorization",
     **_doc(s.AuthorizationRequest, s.AuthorizationOut),
 )
-async def authorization(call: Call, deposit: Service) -> Response:
-    return ok(await deposit.authorization(call.partner, call.parse(s.AuthorizationRequest)))
+async def authorization(call: ConnectCall) -> Any:
+    return await _deposit(call).authorization(call.partner, call.parse(s.AuthorizationRequest))
 
 
-@router.post("/deposit/report", summary="Report Deposit Transaction", **_doc(s.ReportRequest, None))
-async def report(call: Call, deposit: Service) -> Response:
-    await deposit.report(call.partner, call.parse(s.ReportRequest))
-    return ok(None)
+@operations.post(
+    "/deposit/report", summary="Report Deposit Transaction", **_doc(s.ReportRequest, None)
+)
+async def report(call: ConnectCall) -> Any:
+    await _deposit(call).report(call.partner, call.parse(s.ReportRequest))
+    return None

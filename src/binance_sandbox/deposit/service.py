@@ -24,7 +24,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.chain.errors import ChainError
 from binance_sandbox.chain.networks import COINS, Network
 from binance_sandbox.chain.service import ChainService
@@ -107,7 +107,7 @@ def authorization_out(row: DepositSession | Row[Any], now: int) -> dict[str, Any
 
 
 def webhook_body(row: DepositSession, now: int) -> str:
-    return jsonwire.dumps({"webhookEventType": EVENT_TYPE, **authorization_out(row, now)})
+    return wire.dumps({"webhookEventType": EVENT_TYPE, **authorization_out(row, now)})
 
 
 def link(base_url: str, session_id: str) -> str:

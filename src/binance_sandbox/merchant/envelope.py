@@ -1,5 +1,5 @@
 """The `{success, code, data, message}` envelope (guide §9, §11), the one place error JSON is
-built for callback calls and the merchant's own API. Bodies are written with `jsonwire`, so a
+built for callback calls and the merchant's own API. Bodies are written with `wire`, so a
 `Decimal` (in a stored webhook body) stays exact."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.merchant.errors import InternalError, InvalidRequest, MerchantError
 
 SUCCESS = "000000"
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 class WireJSONResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
-        return jsonwire.dumps(content).encode()
+        return wire.dumps(content).encode()
 
 
 def ok(data: Any) -> WireJSONResponse:

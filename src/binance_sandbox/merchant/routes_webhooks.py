@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.merchant import auth, webhooks
 from binance_sandbox.merchant.envelope import WireJSONResponse
 from binance_sandbox.merchant.errors import MerchantError
@@ -31,7 +31,7 @@ async def binance_connect_webhook(request: Request) -> WireJSONResponse:
         return _answer(401, "FAIL", "invalid signature")
     try:
         body = raw.decode()
-        identity = webhooks.identify(jsonwire.loads(body))
+        identity = webhooks.identify(wire.loads(body))
     except ValueError as exc:  # not UTF-8 JSON, or no event identity in it
         reason = str(exc) if isinstance(exc, webhooks.InvalidWebhook) else "body is not JSON"
         return _answer(400, "FAIL", reason)

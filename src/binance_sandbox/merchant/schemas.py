@@ -1,6 +1,6 @@
 """Wire models: the callback contract (docs/connect-prime.md) and the merchant's own API.
 
-Bodies are parsed with `jsonwire.loads`, so a JSON number arrives as `Decimal`, never `float`;
+Bodies are parsed with `wire.loads`, so a JSON number arrives as `Decimal`, never `float`;
 amounts are accepted as decimal strings (what the platform sends) or JSON numbers.
 """
 
@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, PlainValidator, StringConstraints, ValidationError
 from pydantic.alias_generators import to_camel
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.merchant.amounts import to_units
 from binance_sandbox.merchant.errors import InvalidRequest
 
@@ -105,7 +105,7 @@ Model = TypeVar("Model", bound=WireModel)
 def parse_body(raw: bytes, model: type[Model]) -> Model:
     """Parse a request body into `model`, or raise InvalidRequest with a clear message."""
     try:
-        data = jsonwire.loads(raw) if raw.strip() else None
+        data = wire.loads(raw) if raw.strip() else None
     except ValueError:
         raise InvalidRequest("Request body is not valid JSON.") from None
     if not isinstance(data, dict):

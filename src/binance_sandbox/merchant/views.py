@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.merchant.amounts import format_units
 from binance_sandbox.merchant.models import (
     FiatAccount,
@@ -111,7 +111,7 @@ def webhook_event(event: WebhookEvent) -> dict[str, Any]:
         "eventType": event.event_type,
         "orderId": event.order_ref,
         "status": event.status,
-        "body": jsonwire.loads(event.body),
+        "body": wire.loads(event.body),
         "receivedAt": event.received_at,
         "lastReceivedAt": event.last_received_at,
         "duplicates": event.duplicates,

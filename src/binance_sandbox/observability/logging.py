@@ -75,9 +75,8 @@ def configure_logging(log_format: LogFormat = "text", level: int = logging.INFO)
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    # Neither format shows where a call came from, or its thread or process: skip finding
-    # them for every record, one per request (the logging HOWTO's "Optimization").
-    logging._srcfile = None
+    # Neither format shows its thread or process: skip finding them for every record, one per
+    # request (the logging HOWTO's "Optimization").
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False

@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from binance_sandbox.access import CachedDirectory, Network, ip_allowed, networks
@@ -24,6 +26,15 @@ from binance_sandbox.pay import errors
 from binance_sandbox.pay.keys import signed_payload
 from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.models import Merchant
+from binance_sandbox.web import BadRequest, client_host, parse_json_object
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from binance_sandbox.platform import Platform
+    from binance_sandbox.web.chain import Exchange
+
+M = TypeVar("M", bound=BaseModel)
 
 API_KEY = re.compile(r"^[A-Za-z0-9]{1,128}$")
 NONCE = re.compile(r"^[A-Za-z0-9]{32}$")
@@ -88,18 +99,7 @@ async def authenticate(
     body: bytes,
     client_ip: str | None,
     recv_window_ms: int,
-    max_body_bytes: int,
 ) -> MerchantAuth | PayAuthFailure:
-    media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media != "application/json":
-        return PayAuthFailure(
-            errors.MediaTypeNotSupported("Content-Type must be application/json."), None
-        )
-    if len(body) > max_body_bytes:
-        return PayAuthFailure(
-            errors.InvalidRequestTooLarge(f"Request body is larger than {max_body_bytes} bytes."),
-            None,
-        )
     api_key = headers.get("binancepay-certificate-sn", "")
     if not API_KEY.match(api_key):
         return PayAuthFailure(
@@ -170,3 +170,98 @@ def explain_signature(timestamp: str, nonce: str, body: bytes, received: str, ex
             f"signature expected: {expected[:16]}… (first 16 hex digits)",
         ]
     )
+
+
+def check_body(headers: dict[str, str], body: bytes, max_body_bytes: int) -> None:
+    """A Pay request's body is JSON, and not too large to read."""
+    media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise errors.MediaTypeNotSupported("Content-Type must be application/json.")
+    if len(body) > max_body_bytes:
+        raise errors.InvalidRequestTooLarge(f"Request body is larger than {max_body_bytes} bytes.")
+
+
+# pydantic error types → the Pay code for that kind of bad parameter.
+_LENGTH = {"string_too_long", "string_too_short", "too_long", "too_short"}
+_ILLEGAL = {"string_pattern_mismatch"}
+_MISSING = {
+    "missing",
+    "string_type",
+    "int_type",
+    "int_parsing",
+    "decimal_parsing",
+    "decimal_type",
+    "bool_type",
+    "bool_parsing",
+    "dict_type",
+    "model_type",
+    "list_type",
+    "none_required",
+}
+
+
+def pay_validation_error(exc: ValidationError) -> errors.PayError:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "body"
+    kind = err["type"]
+    if kind in _LENGTH:
+        return errors.InvalidParamWrongLength(f"{where}: {err['msg']}")
+    if kind in _ILLEGAL:
+        return errors.InvalidParamIllegalChar(f"{where}: contains illegal characters")
+    if kind in _MISSING:
+        return errors.MandatoryParamEmptyOrMalformed(f"{where}: {err['msg']}")
+    cause = err.get("ctx", {}).get("error")
+    if isinstance(cause, errors.PayValueError):
+        return cause.error
+    return errors.InvalidParamWrongValue(f"{where}: {err['msg']}")
+
+
+@dataclass
+class PayCall:
+    """An authenticated Pay request: the merchant, and the body it signed."""
+
+    merchant: MerchantAuth
+    body: bytes
+    request: Request
+    _data: dict[str, Any] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def services(self) -> Any:
+        """The app's services (`app.state`)."""
+        return self.request.app.state
+
+    def data(self) -> dict[str, Any]:
+        """The body's JSON object, parsed once."""
+        if self._data is None:
+            try:
+                self._data = parse_json_object(self.body)
+            except BadRequest as exc:
+                raise errors.InvalidRequestBody("Request body is not a valid json object.") from exc
+        return self._data
+
+    def parse(self, model: type[M]) -> M:
+        try:
+            return model.model_validate(self.data())
+        except ValidationError as exc:
+            raise pay_validation_error(exc) from exc
+
+
+async def authenticate_request(exchange: Exchange) -> PayCall:
+    """Authenticate a Pay request before anything of its body is read."""
+    request = exchange.request
+    platform: Platform = request.app.state.platform
+    await platform.refresh_clock_if_stale()
+    result = await authenticate(
+        request.app.state.merchants,
+        platform.nonces,
+        platform.clock,
+        headers=exchange.headers(),
+        body=exchange.body,
+        client_ip=client_host(request),
+        recv_window_ms=platform.settings.pay_recv_window_ms,
+    )
+    if isinstance(result, PayAuthFailure):
+        exchange.caller, exchange.explanation = result.caller, result.explanation
+        raise result.error
+    exchange.caller = result.merchant_id
+    return PayCall(result, exchange.body, request)

@@ -331,7 +331,7 @@ class PayoutService:
     async def _webhook(self, session: AsyncSession, payout: PayPayout, now: int) -> None:
         await webhooks.send(
             session,
-            url=await self.pay._webhook_url(session, payout.merchant_id, payout.webhook_url),
+            url=await self.pay.webhook_url_for(session, payout.merchant_id, payout.webhook_url),
             merchant_id=payout.merchant_id,
             ref=payout.payout_id,
             biz_type="PAYOUT",

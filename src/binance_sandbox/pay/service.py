@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.delivery.outbox import enqueue, outbox_item
 from binance_sandbox.ledger import money
 from binance_sandbox.ledger.service import (
@@ -302,7 +302,7 @@ class PayService:
             order_amount=money.to_units(amount),
             fiat_currency=fiat_currency,
             fiat_amount=money.to_units(fiat_amount) if fiat_amount is not None else None,
-            request=jsonwire.dumps(raw),
+            request=wire.dumps(raw),
             webhook_url=req.webhookUrl,
             return_url=req.returnUrl,
             cancel_url=req.cancelUrl,
@@ -445,7 +445,7 @@ class PayService:
         self.p.wake_worker()
         return True
 
-    async def _webhook_url(
+    async def webhook_url_for(
         self, session: AsyncSession, merchant_id: str, *overrides: str | None
     ) -> str | None:
         for url in overrides:
@@ -499,7 +499,7 @@ class PayService:
     ) -> None:
         await webhooks.send(
             session,
-            url=await self._webhook_url(session, order.merchant_id, order.webhook_url),
+            url=await self.webhook_url_for(session, order.merchant_id, order.webhook_url),
             merchant_id=order.merchant_id,
             ref=order.prepay_id,
             biz_type="PAY",
@@ -926,7 +926,7 @@ class PayService:
         }
         await webhooks.send(
             session,
-            url=await self._webhook_url(
+            url=await self.webhook_url_for(
                 session, order.merchant_id, refund.webhook_url, order.webhook_url
             ),
             merchant_id=order.merchant_id,

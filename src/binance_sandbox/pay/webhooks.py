@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.delivery.outbox import enqueue_webhook
 from binance_sandbox.delivery.webhooks import success_return_code
 from binance_sandbox.storage.models import OrderEvent
@@ -17,13 +17,13 @@ FAMILY = "pay"
 
 
 def webhook_body(biz_type: str, biz_id: str, biz_status: str, data: dict[str, Any]) -> str:
-    return jsonwire.dumps(
+    return wire.dumps(
         {
             "bizType": biz_type,
             "bizId": int(biz_id),
             "bizIdStr": biz_id,
             "bizStatus": biz_status,
-            "data": jsonwire.dumps(data),
+            "data": wire.dumps(data),
         }
     )
 
@@ -72,8 +72,6 @@ async def send(
             order_ref=ref,
             at=now,
             kind="webhook_queued",
-            detail=jsonwire.dumps(
-                {"outboxId": item.id, "bizType": biz_type, "bizStatus": biz_status}
-            ),
+            detail=wire.dumps({"outboxId": item.id, "bizType": biz_type, "bizStatus": biz_status}),
         )
     )

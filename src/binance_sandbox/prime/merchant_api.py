@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.delivery.worker import Attempt, JobContext
 from binance_sandbox.signing.keys import PlatformKeys
 from binance_sandbox.storage.models import Partner
@@ -26,7 +26,7 @@ class MerchantAnswer:
 async def call(
     ctx: JobContext, keys: PlatformKeys, partner: Partner, path: str, body: dict[str, Any]
 ) -> MerchantAnswer:
-    text = jsonwire.dumps(body)
+    text = wire.dumps(body)
     # The sandbox's outbound hook (its fault rules) may answer in the partner's place; what it
     # answered is recorded as the attempt.
     fault = (
@@ -57,7 +57,7 @@ async def call(
     if response.status_code != 200:
         return MerchantAnswer(None, f"HTTP {response.status_code}")
     try:
-        envelope = jsonwire.loads(response.content)
+        envelope = wire.loads(response.content)
     except ValueError:
         return MerchantAnswer(None, "answer is not JSON")
     if not isinstance(envelope, dict) or envelope.get("success") is not True:

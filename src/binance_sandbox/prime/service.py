@@ -11,7 +11,7 @@ from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from binance_sandbox import jsonwire
+from binance_sandbox import wire
 from binance_sandbox.connect import errors as connect_errors
 from binance_sandbox.connect.auth import PartnerAuth
 from binance_sandbox.delivery.outbox import enqueue, enqueue_webhook
@@ -78,7 +78,7 @@ def order_out(order: PrimeOrder | Row[Any]) -> dict[str, Any]:
 def webhook_body(order: PrimeOrder) -> str:
     """The `prime_order_event` body, field for field as guide §8 shows it (numbers, and
     second-level times)."""
-    return jsonwire.dumps(
+    return wire.dumps(
         {
             "webhookEventType": "prime_order_event",
             "orderId": order.order_id,

@@ -17,6 +17,7 @@ import hmac
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -26,6 +27,14 @@ from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.models import WalletApiKey
 from binance_sandbox.wallet import errors
 from binance_sandbox.wallet.params import Params, missing
+from binance_sandbox.web import client_host
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from binance_sandbox.platform import Platform
+    from binance_sandbox.wallet.service import Wapi
+    from binance_sandbox.web.chain import Exchange
 
 API_KEY = re.compile(r"^[A-Za-z0-9]{1,128}$")
 SECURITY_TYPES = ("TRADE", "USER_DATA", "USER_STREAM", "MARKET_DATA")
@@ -178,3 +187,97 @@ def explain_signature(total: bytes, received: str, expected: str) -> str:
             f"signature expected: {expected[:16]}… (first 16 hex digits)",
         ]
     )
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What an operation asks of a request before its handler runs: its security type (the
+    spec's "ENDPOINT SECURITY TYPE": a SIGNED one is TRADE or USER_DATA) and its weight."""
+
+    security: str
+    weight: int = 1
+
+    @property
+    def signed(self) -> bool:
+        return self.security in ("TRADE", "USER_DATA")
+
+
+NONE, USER_DATA, TRADE = Guard("NONE"), Guard("USER_DATA"), Guard("TRADE")
+
+
+@dataclass
+class WalletCall:
+    """An admitted (and, for a SIGNED endpoint, authenticated) Wallet API request."""
+
+    params: Params
+    key: WalletKey | None
+    now_ms: int
+    request: Request
+
+    @property
+    def user_id(self) -> str:
+        assert self.key is not None
+        return self.key.user_id
+
+    @property
+    def services(self) -> Any:
+        """The app's services (`app.state`)."""
+        return self.request.app.state
+
+
+def api_key_of(exchange: Exchange) -> str:
+    return exchange.headers().get("x-mbx-apikey", "").strip()
+
+
+async def admit_request(exchange: Exchange, guard: Guard) -> None:
+    """Count the request's weight against its IP and, for a SIGNED endpoint, its known key;
+    note the IP's used weight for the answer's headers."""
+    state = exchange.request.app.state
+    platform: Platform = state.platform
+    wapi: Wapi = state.wapi
+    await platform.refresh_clock_if_stale()
+    api_key = api_key_of(exchange)
+    lookup = guard.signed and API_KEY.match(api_key) is not None
+    known = await wapi.keys.get(api_key) if lookup else None
+    try:
+        exchange.notes["used_weight"] = await wapi.limiter.admit(
+            ip=client_host(exchange.request) or "unknown",
+            api_key=known.api_key if known else None,
+            weight=guard.weight,
+            now_ms=platform.clock.now_ms(),
+        )
+    except errors.RateLimited as exc:
+        exchange.notes["used_weight"] = exc.used_weight
+        raise
+
+
+async def authenticate_request(exchange: Exchange, guard: Guard) -> WalletCall:
+    """Read the parameters; authenticate a SIGNED request, then refuse it while the system
+    is under maintenance. The handler reads its parameters only after all pass."""
+    request = exchange.request
+    platform: Platform = request.app.state.platform
+    wapi: Wapi = request.app.state.wapi
+    now = platform.clock.now_ms()
+    raw_query: bytes = request.scope.get("query_string", b"")
+    params = Params.parse(raw_query, exchange.body)
+    if not guard.signed:
+        return WalletCall(params, None, now, request)
+    try:
+        key = await authenticate(
+            wapi.keys,
+            platform.clock,
+            api_key=api_key_of(exchange),
+            security=guard.security,
+            params=params,
+            raw_query=raw_query,
+            raw_body=exchange.body,
+            client_ip=client_host(request),
+        )
+    except AuthFailure as failure:
+        exchange.caller, exchange.explanation = failure.caller, failure.explanation
+        raise failure.error from None
+    exchange.caller = key.user_id
+    status = await wapi.status.system()
+    if status.status != 0:
+        raise errors.Maintenance()
+    return WalletCall(params, key, now, request)

@@ -2,50 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Depends, Request
-from starlette.responses import Response
+from typing import Any
 
 from binance_sandbox.chain.service import ChainService
 from binance_sandbox.wallet import assets
-from binance_sandbox.wallet.routing import (
-    API_ROUTE,
-    NONE,
-    SAPI_ROUTE,
-    TRADE,
-    USER_DATA,
-    WAPI_ROUTE,
-    Guard,
-    WalletCall,
-    ok,
-)
+from binance_sandbox.wallet.auth import NONE, TRADE, USER_DATA, Guard, WalletCall
 from binance_sandbox.wallet.service import Wapi
+from binance_sandbox.web.chain import Operations
 
-wapi_router = APIRouter(prefix="/wapi/v3", route_class=WAPI_ROUTE, tags=["Wallet (wapi v3)"])
-sapi_router = APIRouter(prefix="/sapi/v1", route_class=SAPI_ROUTE, tags=["Wallet (sapi v1)"])
-api_router = APIRouter(prefix="/api/v3", route_class=API_ROUTE, tags=["Wallet (api v3)"])
-
-Public = Annotated[WalletCall, Depends(NONE)]
-UserData = Annotated[WalletCall, Depends(USER_DATA)]
-Trade = Annotated[WalletCall, Depends(TRADE)]
+wapi_operations: Operations[WalletCall] = Operations("/wapi/v3", "Wallet (wapi v3)")
+sapi_operations: Operations[WalletCall] = Operations("/sapi/v1", "Wallet (sapi v1)")
+api_operations: Operations[WalletCall] = Operations("/api/v3", "Wallet (api v3)")
 EXCHANGE_INFO_WEIGHT = 10
 
 
-# `async def`: FastAPI runs a plain `def` dependency in its thread pool, a thread hop on
-# every request.
-async def _wapi(request: Request) -> Wapi:
-    wapi: Wapi = request.app.state.wapi
+def _wapi(call: WalletCall) -> Wapi:
+    wapi: Wapi = call.services.wapi
     return wapi
 
 
-async def _chain(request: Request) -> ChainService:
-    chain: ChainService = request.app.state.chain
+def _chain(call: WalletCall) -> ChainService:
+    chain: ChainService = call.services.chain
     return chain
-
-
-Family = Annotated[Wapi, Depends(_wapi)]
-Chain = Annotated[ChainService, Depends(_chain)]
 
 
 def documented(*names: str, signed: bool = True) -> dict[str, Any]:
@@ -71,231 +49,256 @@ def documented(*names: str, signed: bool = True) -> dict[str, Any]:
 # -- wapi v3: capital -------------------------------------------------------------------------
 
 
-@wapi_router.post(
+@wapi_operations.post(
     "/withdraw.html",
+    guard=TRADE,
     summary="Withdraw",
     **documented("asset!", "network", "address!", "addressTag", "amount!", "name"),
 )
-async def withdraw(call: Trade, wapi: Family, chain: Chain) -> Response:
+async def withdraw(call: WalletCall) -> Any:
+    wapi = _wapi(call)
+    chain = _chain(call)
     p = call.params
-    return ok(
-        await wapi.capital.withdraw(
-            chain,
-            call.user_id,
-            asset=p.required_asset(),
-            network=p.text("network"),
-            address=p.required_text("address"),
-            tag=p.text("addressTag"),
-            amount=p.required_decimal("amount"),
-            name=p.text("name"),
-        )
+    return await wapi.capital.withdraw(
+        chain,
+        call.user_id,
+        asset=p.required_asset(),
+        network=p.text("network"),
+        address=p.required_text("address"),
+        tag=p.text("addressTag"),
+        amount=p.required_decimal("amount"),
+        name=p.text("name"),
     )
 
 
-@wapi_router.get(
+@wapi_operations.get(
     "/depositHistory.html",
+    guard=USER_DATA,
     summary="Deposit History",
     **documented("asset", "status", "startTime", "endTime"),
 )
-async def deposit_history(call: UserData, wapi: Family, chain: Chain) -> Response:
+async def deposit_history(call: WalletCall) -> Any:
+    wapi = _wapi(call)
+    chain = _chain(call)
     p = call.params
-    return ok(
-        await wapi.capital.deposit_history(
-            chain,
-            call.user_id,
-            asset=p.asset(),
-            status=p.choice("status", (0, 1, 6)),
-            start=p.long("startTime"),
-            end=p.long("endTime"),
-        )
+    return await wapi.capital.deposit_history(
+        chain,
+        call.user_id,
+        asset=p.asset(),
+        status=p.choice("status", (0, 1, 6)),
+        start=p.long("startTime"),
+        end=p.long("endTime"),
     )
 
 
-@wapi_router.get(
+@wapi_operations.get(
     "/withdrawHistory.html",
+    guard=USER_DATA,
     summary="Withdraw History",
     **documented("asset", "status", "startTime", "endTime"),
 )
-async def withdraw_history(call: UserData, wapi: Family, chain: Chain) -> Response:
+async def withdraw_history(call: WalletCall) -> Any:
+    wapi = _wapi(call)
+    chain = _chain(call)
     p = call.params
-    return ok(
-        await wapi.capital.withdraw_history(
-            chain,
-            call.user_id,
-            asset=p.asset(),
-            status=p.choice("status", (0, 1, 2, 3, 4, 5, 6)),
-            start=p.long("startTime"),
-            end=p.long("endTime"),
-        )
+    return await wapi.capital.withdraw_history(
+        chain,
+        call.user_id,
+        asset=p.asset(),
+        status=p.choice("status", (0, 1, 2, 3, 4, 5, 6)),
+        start=p.long("startTime"),
+        end=p.long("endTime"),
     )
 
 
-@wapi_router.get(
-    "/depositAddress.html", summary="Deposit Address", **documented("asset!", "status")
+@wapi_operations.get(
+    "/depositAddress.html",
+    guard=USER_DATA,
+    summary="Deposit Address",
+    **documented("asset!", "status"),
 )
-async def deposit_address(call: UserData, wapi: Family, chain: Chain) -> Response:
+async def deposit_address(call: WalletCall) -> Any:
+    wapi = _wapi(call)
+    chain = _chain(call)
     asset = call.params.required_asset()
     call.params.boolean("status")  # accepted (true|false); the sandbox has nothing to filter
-    return ok(await wapi.capital.deposit_address(chain, call.user_id, asset))
+    return await wapi.capital.deposit_address(chain, call.user_id, asset)
 
 
 # -- wapi v3: statuses, fees, assets, dust log -----------------------------------------------
 
 
-@wapi_router.get("/accountStatus.html", summary="Account Status", **documented())
-async def account_status(call: UserData, wapi: Family) -> Response:
-    return ok(await wapi.status.account(call.user_id))
+@wapi_operations.get(
+    "/accountStatus.html", guard=USER_DATA, summary="Account Status", **documented()
+)
+async def account_status(call: WalletCall) -> Any:
+    wapi = _wapi(call)
+    return await wapi.status.account(call.user_id)
 
 
-@wapi_router.get("/systemStatus.html", summary="System Status", **documented(signed=False))
-async def system_status(call: Public, wapi: Family) -> Response:
-    return ok((await wapi.status.system()).out())
+@wapi_operations.get(
+    "/systemStatus.html", guard=NONE, summary="System Status", **documented(signed=False)
+)
+async def system_status(call: WalletCall) -> Any:
+    wapi = _wapi(call)
+    return (await wapi.status.system()).out()
 
 
-@wapi_router.get("/apiTradingStatus.html", summary="Account API Trading Status", **documented())
-async def api_trading_status(call: UserData, wapi: Family) -> Response:
-    return ok(await wapi.status.api_trading(call.user_id))
+@wapi_operations.get(
+    "/apiTradingStatus.html", guard=USER_DATA, summary="Account API Trading Status", **documented()
+)
+async def api_trading_status(call: WalletCall) -> Any:
+    wapi = _wapi(call)
+    return await wapi.status.api_trading(call.user_id)
 
 
-@wapi_router.get("/userAssetDribbletLog.html", summary="DustLog", **documented())
-async def dribblet_log(call: UserData, wapi: Family) -> Response:
-    return ok(await wapi.dust.dribblet_log(call.user_id))
+@wapi_operations.get(
+    "/userAssetDribbletLog.html", guard=USER_DATA, summary="DustLog", **documented()
+)
+async def dribblet_log(call: WalletCall) -> Any:
+    wapi = _wapi(call)
+    return await wapi.dust.dribblet_log(call.user_id)
 
 
-@wapi_router.get("/tradeFee.html", summary="Trade Fee", **documented("symbol"))
-async def trade_fee(call: UserData) -> Response:
+@wapi_operations.get("/tradeFee.html", guard=USER_DATA, summary="Trade Fee", **documented("symbol"))
+async def trade_fee(call: WalletCall) -> Any:
     symbol = call.params.text("symbol")
-    return ok(assets.trade_fee(symbol.upper() if symbol else None))
+    return assets.trade_fee(symbol.upper() if symbol else None)
 
 
-@wapi_router.get("/assetDetail.html", summary="Asset Detail", **documented())
-async def asset_detail(call: UserData, request: Request) -> Response:
-    return ok(assets.asset_detail(await request.app.state.chain.networks.fresh()))
+@wapi_operations.get("/assetDetail.html", guard=USER_DATA, summary="Asset Detail", **documented())
+async def asset_detail(call: WalletCall) -> Any:
+    return assets.asset_detail(await call.services.chain.networks.fresh())
 
 
 # -- wapi v3: sub-accounts ---------------------------------------------------------------------
 
 
-@wapi_router.get(
+@wapi_operations.get(
     "/sub-account/list.html",
+    guard=USER_DATA,
     summary="Query Sub-account List",
     **documented("email", "status", "page", "limit"),
 )
-async def sub_account_list(call: UserData, wapi: Family) -> Response:
+async def sub_account_list(call: WalletCall) -> Any:
+    wapi = _wapi(call)
     p = call.params
     offset, limit = p.page()
-    return ok(
-        await wapi.subaccounts.list(
-            call.user_id,
-            email=p.email("email"),
-            status=p.text("status"),
-            offset=offset,
-            limit=limit,
-        )
+    return await wapi.subaccounts.list(
+        call.user_id,
+        email=p.email("email"),
+        status=p.text("status"),
+        offset=offset,
+        limit=limit,
     )
 
 
-@wapi_router.get(
+@wapi_operations.get(
     "/sub-account/transfer/history.html",
+    guard=USER_DATA,
     summary="Query Sub-account Transfer History",
     **documented("email!", "startTime", "endTime", "page", "limit"),
 )
-async def sub_account_transfer_history(call: UserData, wapi: Family) -> Response:
+async def sub_account_transfer_history(call: WalletCall) -> Any:
+    wapi = _wapi(call)
     p = call.params
     email = p.required_email("email")
     start, end = p.long("startTime"), p.long("endTime")
     offset, limit = p.page()
-    return ok(
-        await wapi.subaccounts.history(
-            call.user_id, email=email, start=start, end=end, offset=offset, limit=limit
-        )
+    return await wapi.subaccounts.history(
+        call.user_id, email=email, start=start, end=end, offset=offset, limit=limit
     )
 
 
-@wapi_router.post(
+@wapi_operations.post(
     "/sub-account/transfer.html",
+    guard=TRADE,
     summary="Sub-account Transfer",
     **documented("fromEmail!", "toEmail!", "asset!", "amount!"),
 )
-async def sub_account_transfer(call: Trade, wapi: Family) -> Response:
+async def sub_account_transfer(call: WalletCall) -> Any:
+    wapi = _wapi(call)
     p = call.params
-    return ok(
-        await wapi.subaccounts.transfer(
-            call.user_id,
-            from_email=p.required_email("fromEmail"),
-            to_email=p.required_email("toEmail"),
-            asset=p.required_asset(),
-            amount=p.required_decimal("amount"),
-        )
+    return await wapi.subaccounts.transfer(
+        call.user_id,
+        from_email=p.required_email("fromEmail"),
+        to_email=p.required_email("toEmail"),
+        asset=p.required_asset(),
+        amount=p.required_decimal("amount"),
     )
 
 
-@wapi_router.get(
-    "/sub-account/assets.html", summary="Query Sub-account Assets", **documented("email!", "symbol")
+@wapi_operations.get(
+    "/sub-account/assets.html",
+    guard=USER_DATA,
+    summary="Query Sub-account Assets",
+    **documented("email!", "symbol"),
 )
-async def sub_account_assets(call: UserData, wapi: Family) -> Response:
+async def sub_account_assets(call: WalletCall) -> Any:
+    wapi = _wapi(call)
     p = call.params
     email = p.required_email("email")
-    return ok(await wapi.subaccounts.assets(call.user_id, email=email, symbol=p.asset("symbol")))
+    return await wapi.subaccounts.assets(call.user_id, email=email, symbol=p.asset("symbol"))
 
 
 # -- sapi v1 -----------------------------------------------------------------------------------
 
 
-@sapi_router.post("/asset/dust", summary="Dust Transfer", **documented("asset!"))
-async def dust(call: Trade, wapi: Family) -> Response:
-    return ok(await wapi.dust.convert(call.user_id, call.params.assets("asset")))
+@sapi_operations.post("/asset/dust", guard=TRADE, summary="Dust Transfer", **documented("asset!"))
+async def dust(call: WalletCall) -> Any:
+    wapi = _wapi(call)
+    return await wapi.dust.convert(call.user_id, call.params.assets("asset"))
 
 
-@sapi_router.get(
+@sapi_operations.get(
     "/asset/assetDividend",
+    guard=USER_DATA,
     summary="Asset Dividend Record",
     **documented("asset", "startTime", "endTime"),
 )
-async def asset_dividend(call: UserData, wapi: Family) -> Response:
+async def asset_dividend(call: WalletCall) -> Any:
+    wapi = _wapi(call)
     p = call.params
-    return ok(
-        await wapi.dividends.records(
-            call.user_id, asset=p.asset(), start=p.long("startTime"), end=p.long("endTime")
-        )
+    return await wapi.dividends.records(
+        call.user_id, asset=p.asset(), start=p.long("startTime"), end=p.long("endTime")
     )
 
 
 # -- api v3: what clients call before anything else -----------------------------------------
 
 
-@api_router.get("/ping", summary="Test Connectivity", **documented(signed=False))
-async def ping(call: Public) -> Response:
-    return ok({})
+@api_operations.get("/ping", guard=NONE, summary="Test Connectivity", **documented(signed=False))
+async def ping(call: WalletCall) -> Any:
+    return {}
 
 
-@api_router.get("/time", summary="Check Server Time", **documented(signed=False))
-async def server_time(call: Public) -> Response:
-    return ok({"serverTime": call.now_ms})
+@api_operations.get("/time", guard=NONE, summary="Check Server Time", **documented(signed=False))
+async def server_time(call: WalletCall) -> Any:
+    return {"serverTime": call.now_ms}
 
 
-@api_router.get("/exchangeInfo", summary="Exchange Information", **documented(signed=False))
-async def exchange_info(
-    request: Request,
-    call: Annotated[WalletCall, Depends(Guard("NONE", EXCHANGE_INFO_WEIGHT))],
-) -> Response:
-    limits = request.app.state.platform.settings
-    return ok(
-        {
-            "timezone": "UTC",
-            "serverTime": call.now_ms,
-            "rateLimits": [
-                {
-                    "rateLimitType": "REQUEST_WEIGHT",
-                    "interval": "MINUTE",
-                    "intervalNum": 1,
-                    "limit": limits.wallet_ip_weight_per_minute,
-                }
-            ],
-            "exchangeFilters": [],
-            "symbols": [_symbol(*pair) for pair in assets.symbol_pairs()],
-        }
-    )
+@api_operations.get(
+    "/exchangeInfo",
+    guard=Guard("NONE", EXCHANGE_INFO_WEIGHT),
+    summary="Exchange Information",
+    **documented(signed=False),
+)
+async def exchange_info(call: WalletCall) -> Any:
+    limits = call.services.platform.settings
+    return {
+        "timezone": "UTC",
+        "serverTime": call.now_ms,
+        "rateLimits": [
+            {
+                "rateLimitType": "REQUEST_WEIGHT",
+                "interval": "MINUTE",
+                "intervalNum": 1,
+                "limit": limits.wallet_ip_weight_per_minute,
+            }
+        ],
+        "exchangeFilters": [],
+        "symbols": [_symbol(*pair) for pair in assets.symbol_pairs()],
+    }
 
 
 def _symbol(symbol: str, base: str, quote: str) -> dict[str, Any]:
