@@ -17,7 +17,10 @@ from starlette.routing import Mount
 from binance_sandbox import __version__
 from binance_sandbox.chain.admin import ChainAdmin
 from binance_sandbox.chain.jobs import chain_handlers
-from binance_sandbox.chain.service import ChainService
+from binance_sandbox.chain.service_addresses import AddressService
+from binance_sandbox.chain.service_transfers import TransferService
+from binance_sandbox.chain.service_withdrawals import WithdrawalService
+from binance_sandbox.chain.switches import NetworkSwitches
 from binance_sandbox.config import Settings
 from binance_sandbox.connect.admin import PartnerAdmin
 from binance_sandbox.connect.auth import PartnerDirectory
@@ -33,7 +36,10 @@ from binance_sandbox.delivery.worker import Handler, Worker
 from binance_sandbox.deposit import routes as deposit_routes
 from binance_sandbox.deposit.admin import DepositAdmin
 from binance_sandbox.deposit.jobs import deposit_handlers
-from binance_sandbox.deposit.service import DepositService
+from binance_sandbox.deposit.service_decisions import DecisionService
+from binance_sandbox.deposit.service_networks import NetworkService
+from binance_sandbox.deposit.service_page import DepositPage
+from binance_sandbox.deposit.service_sessions import SessionService
 from binance_sandbox.faults.api import ApiFaults
 from binance_sandbox.faults.delivery import OutboundFaults
 from binance_sandbox.faults.routes import router as faults_router
@@ -50,13 +56,20 @@ from binance_sandbox.pay.envelope import PAY
 from binance_sandbox.pay.jobs import pay_handlers
 from binance_sandbox.pay.keys import PayWebhookKey, load_pay_key
 from binance_sandbox.pay.payouts import PayoutService
-from binance_sandbox.pay.service import PayService
+from binance_sandbox.pay.service_checkout import CheckoutService
+from binance_sandbox.pay.service_notices import OrderNotices
+from binance_sandbox.pay.service_orders import OrderService
+from binance_sandbox.pay.service_refunds import RefundService
 from binance_sandbox.pay.wallet import WalletService
 from binance_sandbox.platform import Platform, open_platform
 from binance_sandbox.prime import routes as prime_routes
 from binance_sandbox.prime.admin import PrimeAdmin
 from binance_sandbox.prime.jobs import prime_handlers
-from binance_sandbox.prime.service import PrimeService
+from binance_sandbox.prime.service_market import MarketData
+from binance_sandbox.prime.service_orders import OrderQueries
+from binance_sandbox.prime.service_reference import ReferenceService
+from binance_sandbox.prime.service_settlement import SettlementService
+from binance_sandbox.prime.service_trading import TradeService
 from binance_sandbox.wallet import routes as wallet_routes
 from binance_sandbox.wallet.admin_users import UserAdmin
 from binance_sandbox.wallet.envelope import API, SAPI, WAPI
@@ -69,25 +82,54 @@ log = logging.getLogger("binance_sandbox")
 
 @dataclass
 class Services:
-    chain: ChainService
-    deposit: DepositService
-    prime: PrimeService
-    pay: PayService
+    chain_networks: NetworkSwitches
+    chain_addresses: AddressService
+    chain_transfers: TransferService
+    chain_withdrawals: WithdrawalService
+    deposit_networks: NetworkService
+    deposit_sessions: SessionService
+    deposit_decisions: DecisionService
+    deposit_page: DepositPage
+    prime_reference: ReferenceService
+    prime_trading: TradeService
+    prime_orders: OrderQueries
+    prime_market: MarketData
+    prime_settlement: SettlementService
+    pay_notices: OrderNotices
+    pay_orders: OrderService
+    pay_checkout: CheckoutService
+    pay_refunds: RefundService
     payouts: PayoutService
     wallet: WalletService
     pay_key: PayWebhookKey
 
 
 async def build_services(platform: Platform) -> Services:
-    pay = PayService(platform)
+    notices = OrderNotices(platform)
     pay_key = await load_pay_key(platform.db)
-    chain = ChainService(platform)
+    # The networks' run-time switches, set through the control API (chain/switches.py).
+    switches = NetworkSwitches(platform.db)
+    addresses = AddressService(platform, switches)
+    transfers = TransferService(platform, addresses)
     return Services(
-        chain=chain,
-        deposit=DepositService(platform, chain),
-        prime=PrimeService(platform),
-        pay=pay,
-        payouts=PayoutService(platform, pay),
+        chain_networks=switches,
+        chain_addresses=addresses,
+        chain_transfers=transfers,
+        chain_withdrawals=WithdrawalService(platform, switches, addresses, transfers),
+        deposit_networks=NetworkService(switches),
+        deposit_sessions=SessionService(platform, switches),
+        deposit_decisions=DecisionService(platform, addresses),
+        deposit_page=DepositPage(platform),
+        prime_reference=ReferenceService(platform),
+        prime_trading=TradeService(platform),
+        prime_orders=OrderQueries(platform),
+        prime_market=MarketData(platform),
+        prime_settlement=SettlementService(platform),
+        pay_notices=notices,
+        pay_orders=OrderService(platform, notices),
+        pay_checkout=CheckoutService(platform, notices),
+        pay_refunds=RefundService(platform, notices),
+        payouts=PayoutService(platform, notices),
         wallet=WalletService(platform, pay_key),
         pay_key=pay_key,
     )
@@ -97,10 +139,10 @@ def build_handlers(platform: Platform, services: Services) -> dict[str, Handler]
     signers = {"connect": platform.keys.sign, "pay": services.pay_key.sign}
     return {
         "webhook": webhook_handler(signers),
-        **prime_handlers(platform, services.prime),
-        **pay_handlers(services.pay, services.payouts),
-        **chain_handlers(services.chain),
-        **deposit_handlers(services.deposit),
+        **prime_handlers(platform, services.prime_settlement),
+        **pay_handlers(services.pay_checkout, services.pay_refunds, services.payouts),
+        **chain_handlers(services.chain_transfers, services.chain_withdrawals),
+        **deposit_handlers(services.deposit_decisions),
     }
 
 
@@ -151,10 +193,21 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.clock = platform.clock
         app.state.request_log = platform.request_log if settings.log_requests else None
         app.state.metrics = metrics
-        app.state.chain = services.chain
-        app.state.deposit = services.deposit
-        app.state.prime = services.prime
-        app.state.pay = services.pay
+        app.state.chain_networks = services.chain_networks
+        app.state.chain_addresses = services.chain_addresses
+        app.state.chain_transfers = services.chain_transfers
+        app.state.chain_withdrawals = services.chain_withdrawals
+        app.state.deposit_networks = services.deposit_networks
+        app.state.deposit_sessions = services.deposit_sessions
+        app.state.deposit_decisions = services.deposit_decisions
+        app.state.deposit_page = services.deposit_page
+        app.state.prime_reference = services.prime_reference
+        app.state.prime_trading = services.prime_trading
+        app.state.prime_orders = services.prime_orders
+        app.state.prime_market = services.prime_market
+        app.state.pay_orders = services.pay_orders
+        app.state.pay_checkout = services.pay_checkout
+        app.state.pay_refunds = services.pay_refunds
         app.state.payouts = services.payouts
         app.state.wallet = services.wallet
         app.state.partners = PartnerDirectory(platform.db)
@@ -162,11 +215,19 @@ def create_app(settings: Settings) -> FastAPI:
         # The control plane's use cases, which the control API, the console and the
         # scenarios call.
         app.state.partner_admin = PartnerAdmin(platform, app.state.partners)
-        app.state.user_admin = UserAdmin(platform, services.chain)
-        app.state.pay_admin = PayAdmin(platform, app.state.merchants, services.pay)
-        app.state.prime_admin = PrimeAdmin(platform, services.prime)
-        app.state.deposit_admin = DepositAdmin(platform, services.deposit)
-        app.state.chain_admin = ChainAdmin(platform, services.chain)
+        app.state.user_admin = UserAdmin(platform, services.chain_addresses)
+        app.state.pay_admin = PayAdmin(
+            platform,
+            app.state.merchants,
+            notices=services.pay_notices,
+            checkout=services.pay_checkout,
+            refunds=services.pay_refunds,
+        )
+        app.state.prime_admin = PrimeAdmin(platform, services.prime_settlement)
+        app.state.deposit_admin = DepositAdmin(platform, services.deposit_decisions)
+        app.state.chain_admin = ChainAdmin(
+            platform, services.chain_transfers, services.chain_withdrawals
+        )
         app.state.deliveries = DeliveryAdmin(
             platform.db,
             platform.clock,

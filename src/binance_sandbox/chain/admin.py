@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from binance_sandbox.admin_errors import Conflict, Invalid, NotFound
 from binance_sandbox.chain.errors import ChainError, UnknownWithdrawal
 from binance_sandbox.chain.lifecycle import TRANSFER, WITHDRAWAL_NAMES, TransferStatus
-from binance_sandbox.chain.service import ChainService
+from binance_sandbox.chain.service_transfers import TransferService
+from binance_sandbox.chain.service_withdrawals import WithdrawalService
 from binance_sandbox.ledger import money
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import (
@@ -120,9 +121,12 @@ async def forget_user(session: AsyncSession, user_id: str) -> None:
 
 
 class ChainAdmin:
-    def __init__(self, platform: Platform, chain: ChainService) -> None:
+    def __init__(
+        self, platform: Platform, transfers: TransferService, withdrawals: WithdrawalService
+    ) -> None:
         self.p = platform
-        self.chain = chain
+        self.chain_transfers = transfers
+        self.chain_withdrawals = withdrawals
 
     # -- transfers --------------------------------------------------------------------------
 
@@ -132,7 +136,7 @@ class ChainAdmin:
         """Send on the simulated chain: credited to the address's user after confirmations."""
         try:
             async with self.p.db.write() as session:
-                row = await self.chain.submit_transfer(
+                row = await self.chain_transfers.submit_transfer(
                     session, network=network, address=address, tag=tag, asset=asset, amount=amount
                 )
                 out = transfer_out(row)
@@ -247,7 +251,7 @@ class ChainAdmin:
             raise Invalid("outcome must be cancel, reject or fail.")
         try:
             async with self.p.db.write() as session:
-                w = await self.chain.resolve_withdrawal(
+                w = await self.chain_withdrawals.resolve_withdrawal(
                     session, withdrawal_id, outcome, self.p.clock.now_ms()
                 )
                 out = {"id": w.id, "status": w.status}

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from binance_sandbox.chain.service import ChainService
+from binance_sandbox.chain.service_transfers import TransferService
+from binance_sandbox.chain.service_withdrawals import WithdrawalService
 from binance_sandbox.delivery.outbox import enqueue
 from binance_sandbox.delivery.worker import Handler, JobContext, Outcome
 
 
-def chain_handlers(chain: ChainService) -> dict[str, Handler]:
+def chain_handlers(
+    transfers: TransferService, withdrawals: WithdrawalService
+) -> dict[str, Handler]:
     async def confirm(ctx: JobContext) -> Outcome:
         tx_hash = ctx.payload["txHash"]
 
         async def apply(session: AsyncSession, now: int) -> None:
-            await chain.confirm(session, tx_hash, now)
+            await transfers.confirm(session, tx_hash, now)
 
         return Outcome.done(apply=apply)
 
@@ -22,7 +25,7 @@ def chain_handlers(chain: ChainService) -> dict[str, Handler]:
         withdrawal_id = ctx.payload["id"]
 
         async def apply(session: AsyncSession, now: int) -> None:
-            following = await chain.advance_withdrawal(session, withdrawal_id, now)
+            following = await withdrawals.advance_withdrawal(session, withdrawal_id, now)
             if following is not None:
                 await enqueue(
                     session,

@@ -30,7 +30,7 @@ class NetworkSwitch(BaseModel):
 
 
 def _switches(request: Request) -> NetworkSwitches:
-    switches: NetworkSwitches = request.app.state.chain.networks
+    switches: NetworkSwitches = request.app.state.chain_networks
     return switches
 
 

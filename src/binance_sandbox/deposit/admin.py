@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import NotFound
 from binance_sandbox.deposit.lifecycle import SessionStatus
-from binance_sandbox.deposit.service import DepositService, session_out
+from binance_sandbox.deposit.service_decisions import DecisionService
+from binance_sandbox.deposit.service_shared import session_out
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import (
     ChainTransfer,
@@ -46,9 +47,9 @@ async def delete_partner_sessions(session: AsyncSession, partner_id: int) -> int
 
 
 class DepositAdmin:
-    def __init__(self, platform: Platform, deposit: DepositService) -> None:
+    def __init__(self, platform: Platform, decisions: DecisionService) -> None:
         self.p = platform
-        self.deposit = deposit
+        self.decisions = decisions
 
     async def sessions(
         self,
@@ -154,5 +155,5 @@ class DepositAdmin:
         """Act as the end user in "the Binance App" (connect-deposit-flow.txt, step 3):
         authorize or reject; the session as it is after."""
         found = await self.session(partner_client_id, external_order_id, base_url)
-        await self.deposit.decide(found["depositId"], target)
+        await self.decisions.decide(found["depositId"], target)
         return await self.session(partner_client_id, external_order_id, base_url)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.delivery.worker import Handler, JobContext, Outcome
-from binance_sandbox.deposit.service import DepositService
+from binance_sandbox.deposit.service_decisions import DecisionService
 
 
-def deposit_handlers(service: DepositService) -> dict[str, Handler]:
+def deposit_handlers(service: DecisionService) -> dict[str, Handler]:
     async def expire(ctx: JobContext) -> Outcome:
         session_id = ctx.payload["sessionId"]
 

@@ -8,7 +8,8 @@ from typing import Any
 from binance_sandbox.connect.auth import ConnectCall
 from binance_sandbox.connect.envelope import Envelope
 from binance_sandbox.deposit import schemas as s
-from binance_sandbox.deposit.service import DepositService
+from binance_sandbox.deposit.service_networks import NetworkService
+from binance_sandbox.deposit.service_sessions import SessionService
 from binance_sandbox.web import openapi_body
 from binance_sandbox.web.chain import Operations
 
@@ -16,9 +17,14 @@ PREFIX = "/papi/v1/ramp/connect"
 operations: Operations[ConnectCall] = Operations(PREFIX, "Connect Deposit")
 
 
-def _deposit(call: ConnectCall) -> DepositService:
-    deposit: DepositService = call.services.deposit
-    return deposit
+def _networks(call: ConnectCall) -> NetworkService:
+    service: NetworkService = call.services.deposit_networks
+    return service
+
+
+def _sessions(call: ConnectCall) -> SessionService:
+    service: SessionService = call.services.deposit_sessions
+    return service
 
 
 def _doc(model: type[Any] | None, out: Any) -> dict[str, Any]:
@@ -32,7 +38,7 @@ def _doc(model: type[Any] | None, out: Any) -> dict[str, Any]:
     **_doc(None, list[s.CryptoNetworkOut]),
 )
 async def crypto_network(call: ConnectCall) -> Any:
-    return await _deposit(call).crypto_networks()
+    return await _networks(call).crypto_networks()
 
 
 @operations.post(
@@ -42,7 +48,7 @@ async def crypto_network(call: ConnectCall) -> Any:
 )
 async def initiate(call: ConnectCall) -> Any:
     req = call.parse(s.InitiateRequest)
-    return await _deposit(call).initiate(call.partner, req, str(call.request.base_url))
+    return await _sessions(call).initiate(call.partner, req, str(call.request.base_url))
 
 
 @operations.post(
@@ -51,12 +57,12 @@ async def initiate(call: ConnectCall) -> Any:
     **_doc(s.AuthorizationRequest, s.AuthorizationOut),
 )
 async def authorization(call: ConnectCall) -> Any:
-    return await _deposit(call).authorization(call.partner, call.parse(s.AuthorizationRequest))
+    return await _sessions(call).authorization(call.partner, call.parse(s.AuthorizationRequest))
 
 
 @operations.post(
     "/deposit/report", summary="Report Deposit Transaction", **_doc(s.ReportRequest, None)
 )
 async def report(call: ConnectCall) -> Any:
-    await _deposit(call).report(call.partner, call.parse(s.ReportRequest))
+    await _sessions(call).report(call.partner, call.parse(s.ReportRequest))
     return None

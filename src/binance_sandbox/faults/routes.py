@@ -10,7 +10,8 @@ from binance_sandbox.control.deps import require_admin
 from binance_sandbox.control.errors import CONTROL
 from binance_sandbox.faults import reset as resets
 from binance_sandbox.faults.rules import FaultBook
-from binance_sandbox.faults.scenarios import ScenarioContext, catalogue, run_scenario
+from binance_sandbox.faults.scenarios import catalogue, run_scenario
+from binance_sandbox.faults.scenarios_common import ScenarioContext
 from binance_sandbox.faults.schemas import FaultCreate, Reset
 from binance_sandbox.faults.service import create_rule, delete_rule, list_rules
 from binance_sandbox.platform import Platform
@@ -64,12 +65,14 @@ def scenario_context(request: Request) -> ScenarioContext:
         partner_admin=state.partner_admin,
         users=state.user_admin,
         pay_admin=state.pay_admin,
-        prime=state.prime,
-        pay=state.pay,
-        deposit=state.deposit,
+        prime_trading=state.prime_trading,
+        pay_orders=state.pay_orders,
+        pay_checkout=state.pay_checkout,
+        pay_refunds=state.pay_refunds,
+        deposit_sessions=state.deposit_sessions,
         merchants=state.merchants,
         faults=state.faults,
-        chain=state.chain,
+        chain_withdrawals=state.chain_withdrawals,
         wapi=state.wapi,
         base_url=str(request.base_url),
     )
@@ -88,7 +91,7 @@ async def reset_sandbox(request: Request, partner_client_id: str | None) -> dict
     if partner_client_id is None:
         result = await resets.reset_all(platform)
         await _book(request).clear()
-        await state.chain.networks.refresh()
+        await state.chain_networks.refresh()
         state.partners.invalidate()
         state.merchants.invalidate()
         state.wapi.keys.invalidate()

@@ -18,7 +18,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from binance_sandbox.connect.errors import ConnectError
-from binance_sandbox.deposit.service import DepositService
+from binance_sandbox.deposit.service_decisions import DecisionService
+from binance_sandbox.deposit.service_page import DepositPage
 from binance_sandbox.hosted.routes import (
     HOSTED,
     message_page,
@@ -46,8 +47,13 @@ router = APIRouter(
 )
 
 
-def deposit_service(request: Request) -> DepositService:
-    service: DepositService = request.app.state.deposit
+def page_service(request: Request) -> DepositPage:
+    service: DepositPage = request.app.state.deposit_page
+    return service
+
+
+def deposit_decisions(request: Request) -> DecisionService:
+    service: DecisionService = request.app.state.deposit_decisions
     return service
 
 
@@ -69,7 +75,7 @@ async def signed_in_user(request: Request) -> SignedIn | None:
     user_id = payer_from_cookie(_cookie_key(request), request.cookies.get(USER_COOKIE))
     if user_id is None:
         return None
-    found = await deposit_service(request).find_user(user_id)
+    found = await page_service(request).find_user(user_id)
     return SignedIn(*found) if found is not None and found[0] == user_id else None
 
 
@@ -109,7 +115,7 @@ def render(
 
 @router.get("/connect/deposit/{deposit_id}")
 async def deposit_page(deposit_id: str, request: Request) -> Response:
-    view = await deposit_service(request).page_view(deposit_id)
+    view = await page_service(request).page_view(deposit_id)
     if view is None:
         return not_found(deposit_id)
     return render(view, user=await signed_in_user(request))
@@ -117,7 +123,7 @@ async def deposit_page(deposit_id: str, request: Request) -> Response:
 
 @router.post("/connect/deposit/{deposit_id}/signin")
 async def sign_in(deposit_id: str, request: Request) -> Response:
-    deposit = deposit_service(request)
+    deposit = page_service(request)
     login = (await read_form(request)).get("login", "").strip()
     view = await deposit.page_view(deposit_id)
     if view is None:
@@ -142,7 +148,7 @@ async def sign_in(deposit_id: str, request: Request) -> Response:
 
 
 async def _decide(deposit_id: str, request: Request, target: str) -> Response:
-    deposit = deposit_service(request)
+    deposit = page_service(request)
     view = await deposit.page_view(deposit_id)
     if view is None:
         return not_found(deposit_id)
@@ -154,7 +160,7 @@ async def _decide(deposit_id: str, request: Request, target: str) -> Response:
         error = "Only the user this request is for can answer it."
         return render(view, user=user, error=error, status_code=403)
     try:
-        await deposit.decide(deposit_id, target, as_user=user.user_id)
+        await deposit_decisions(request).decide(deposit_id, target, as_user=user.user_id)
     except ConnectError as exc:
         view = await deposit.page_view(deposit_id) or view
         return render(view, user=user, error=exc.message, status_code=409)

@@ -25,8 +25,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from binance_sandbox.connect.errors import ConnectError
 from binance_sandbox.hosted.qr import qr_svg
-from binance_sandbox.pay.errors import PayError
-from binance_sandbox.pay.service import InsufficientFunds, PayService
+from binance_sandbox.pay.errors import InsufficientFunds, PayError
+from binance_sandbox.pay.service_checkout import CheckoutService
 from binance_sandbox.web import BadRequest, Family, is_busy
 
 PAYER_COOKIE = "bsx_payer"
@@ -82,8 +82,8 @@ router = APIRouter(
 )
 
 
-def pay_service(request: Request) -> PayService:
-    service: PayService = request.app.state.pay
+def pay_service(request: Request) -> CheckoutService:
+    service: CheckoutService = request.app.state.pay_checkout
     return service
 
 

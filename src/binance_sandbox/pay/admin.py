@@ -17,7 +17,9 @@ from binance_sandbox.ledger import money
 from binance_sandbox.pay import admin_schemas as schemas
 from binance_sandbox.pay.auth import MerchantDirectory
 from binance_sandbox.pay.lifecycle import RefundStatus
-from binance_sandbox.pay.service import PayService
+from binance_sandbox.pay.service_checkout import CheckoutService
+from binance_sandbox.pay.service_notices import OrderNotices
+from binance_sandbox.pay.service_refunds import RefundService
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import (
     Merchant,
@@ -82,10 +84,20 @@ async def _timeline(session: AsyncSession, ref: str) -> list[dict[str, Any]]:
 
 
 class PayAdmin:
-    def __init__(self, platform: Platform, merchants: MerchantDirectory, pay: PayService) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        merchants: MerchantDirectory,
+        *,
+        notices: OrderNotices,
+        checkout: CheckoutService,
+        refunds: RefundService,
+    ) -> None:
         self.p = platform
         self.merchants = merchants
-        self.pay = pay
+        self.notices = notices
+        self.checkout = checkout
+        self.refunds = refunds
 
     # -- merchants ------------------------------------------------------------------------
 
@@ -208,7 +220,7 @@ class PayAdmin:
             rows = (
                 await session.execute(stmt.order_by(PayOrder.create_time.desc()).limit(limit))
             ).scalars()
-            return [self.pay.order_out(o) for o in rows]
+            return [self.notices.order_out(o) for o in rows]
 
     async def order(self, prepay_id: str) -> dict[str, Any]:
         async with self.p.db.read() as session:
@@ -223,7 +235,7 @@ class PayAdmin:
                 )
             ).scalars()
             return {
-                **self.pay.order_out(order),
+                **self.notices.order_out(order),
                 "expireTime": order.expire_time,
                 "refunds": [
                     {
@@ -238,7 +250,7 @@ class PayAdmin:
 
     async def pay_as_user(self, prepay_id: str, payer_user_id: str) -> dict[str, Any]:
         """Act as the payer: the user pays the order from their balance."""
-        result: dict[str, Any] = await self.pay.pay(prepay_id, payer_user_id)
+        result: dict[str, Any] = await self.checkout.pay(prepay_id, payer_user_id)
         return result
 
     async def reject_refund(self, req: schemas.RefundReject) -> dict[str, Any]:
@@ -254,7 +266,7 @@ class PayAdmin:
             ).scalar_one_or_none()
             if refund_id is None:
                 raise NotFound(f"No refund {req.refundRequestId} of merchant {req.merchantId}.")
-            await self.pay.settle_refund(
+            await self.refunds.settle_refund(
                 session, refund_id, now, reject=req.reason or "REJECTED_BY_OPERATOR"
             )
         self.p.wake_worker()

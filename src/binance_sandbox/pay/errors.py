@@ -177,3 +177,9 @@ ALL: tuple[type[PayError], ...] = (
     InvalidRefundAmount,
     AccountRemainingAmountNotEnough,
 )
+
+
+class InsufficientFunds(UnknownError):
+    """The payer's balance cannot pay the order: Pay's own 400000, named for the checkout."""
+
+    name = "INSUFFICIENT_FUNDS"

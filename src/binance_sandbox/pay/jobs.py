@@ -7,15 +7,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.delivery.worker import Handler, JobContext, Outcome
 from binance_sandbox.pay.payouts import PayoutService
-from binance_sandbox.pay.service import PayService
+from binance_sandbox.pay.service_checkout import CheckoutService
+from binance_sandbox.pay.service_refunds import RefundService
 
 
-def pay_handlers(pay: PayService, payouts: PayoutService) -> dict[str, Handler]:
+def pay_handlers(
+    checkout: CheckoutService, refunds: RefundService, payouts: PayoutService
+) -> dict[str, Handler]:
     async def expire(ctx: JobContext) -> Outcome:
         prepay_id = ctx.payload["prepayId"]
 
         async def apply(session: AsyncSession, now: int) -> None:
-            await pay.expire(session, prepay_id, now)
+            await checkout.expire(session, prepay_id, now)
 
         return Outcome.done(apply=apply)
 
@@ -23,7 +26,7 @@ def pay_handlers(pay: PayService, payouts: PayoutService) -> dict[str, Handler]:
         refund_id = int(ctx.payload["refundId"])
 
         async def apply(session: AsyncSession, now: int) -> None:
-            await pay.settle_refund(session, refund_id, now)
+            await refunds.settle_refund(session, refund_id, now)
 
         return Outcome.done(apply=apply)
 

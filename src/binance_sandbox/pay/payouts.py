@@ -34,7 +34,8 @@ from binance_sandbox.pay.lifecycle import (
     DetailStatus,
     PayoutStatus,
 )
-from binance_sandbox.pay.service import FUNDING, PAY_CURRENCIES, SPOT, PayService, _event
+from binance_sandbox.pay.service_notices import OrderNotices
+from binance_sandbox.pay.service_shared import FUNDING, PAY_CURRENCIES, SPOT, add_event
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import PayPayout, PayPayoutDetail, User
 
@@ -49,9 +50,9 @@ def _num(units: int) -> Decimal:
 
 
 class PayoutService:
-    def __init__(self, platform: Platform, pay: PayService) -> None:
+    def __init__(self, platform: Platform, notices: OrderNotices) -> None:
         self.p = platform
-        self.pay = pay
+        self.notices = notices
 
     async def create(self, merchant: MerchantAuth, req: schemas.Payout) -> dict[str, Any]:
         if req.currency not in (*PAY_CURRENCIES, *CRYPTOS):
@@ -132,7 +133,7 @@ class PayoutService:
                             f"The merchant's {method} holds too little {req.currency} "
                             "for this batch."
                         ) from exc
-                _event(
+                add_event(
                     session,
                     payout.payout_id,
                     now,
@@ -313,7 +314,7 @@ class PayoutService:
         if PAYOUT.is_terminal(payout.status) or not awaiting:
             payout.finished_at = now
         if payout.status != before:
-            _event(session, payout_id, now, "batch", status=payout.status)
+            add_event(session, payout_id, now, "batch", status=payout.status)
             await self._webhook(session, payout, now)
         if awaiting:
             await enqueue(
@@ -331,7 +332,7 @@ class PayoutService:
     async def _webhook(self, session: AsyncSession, payout: PayPayout, now: int) -> None:
         await webhooks.send(
             session,
-            url=await self.pay.webhook_url_for(session, payout.merchant_id, payout.webhook_url),
+            url=await self.notices.webhook_url_for(session, payout.merchant_id, payout.webhook_url),
             merchant_id=payout.merchant_id,
             ref=payout.payout_id,
             biz_type="PAYOUT",
@@ -346,5 +347,5 @@ class PayoutService:
                 "totalNumber": payout.total_number,
             },
             now=now,
-            max_attempts=self.pay.attempts,
+            max_attempts=self.notices.attempts,
         )

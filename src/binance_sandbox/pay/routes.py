@@ -7,7 +7,8 @@ from typing import Any
 from binance_sandbox.pay import schemas as s
 from binance_sandbox.pay.auth import PayCall
 from binance_sandbox.pay.payouts import PayoutService
-from binance_sandbox.pay.service import PayService
+from binance_sandbox.pay.service_orders import OrderService
+from binance_sandbox.pay.service_refunds import RefundService
 from binance_sandbox.pay.wallet import WalletService
 from binance_sandbox.web import openapi_body
 from binance_sandbox.web.chain import Operations
@@ -15,8 +16,13 @@ from binance_sandbox.web.chain import Operations
 operations: Operations[PayCall] = Operations("/binancepay/openapi", "Binance Pay")
 
 
-def _pay(call: PayCall) -> PayService:
-    service: PayService = call.services.pay
+def _orders(call: PayCall) -> OrderService:
+    service: OrderService = call.services.pay_orders
+    return service
+
+
+def _refunds(call: PayCall) -> RefundService:
+    service: RefundService = call.services.pay_refunds
     return service
 
 
@@ -42,7 +48,7 @@ def _doc(model: type[Any]) -> dict[str, Any]:
 async def create_order_v2(call: PayCall) -> Any:
     req = call.parse(s.CreateOrderV2)
     raw = call.data()
-    return await _pay(call).create_order(
+    return await _orders(call).create_order(
         call.merchant, req, version="v2", raw=raw, base_url=_base(call)
     )
 
@@ -51,7 +57,7 @@ async def create_order_v2(call: PayCall) -> Any:
 async def create_order_v3(call: PayCall) -> Any:
     req = call.parse(s.CreateOrderV3)
     raw = call.data()
-    return await _pay(call).create_order(
+    return await _orders(call).create_order(
         call.merchant, req, version="v3", raw=raw, base_url=_base(call)
     )
 
@@ -85,29 +91,29 @@ async def create_order_v3_short(call: PayCall) -> Any:
         }
     )
     raw = call.data()
-    return await _pay(call).create_order(
+    return await _orders(call).create_order(
         call.merchant, req, version="v3c", raw=raw, base_url=_base(call)
     )
 
 
 @operations.post("/v2/order/query", summary="Query Order", **_doc(s.OrderRef))
 async def query_order(call: PayCall) -> Any:
-    return await _pay(call).query(call.merchant, call.parse(s.OrderRef))
+    return await _orders(call).query(call.merchant, call.parse(s.OrderRef))
 
 
 @operations.post("/order/close", summary="Close Order", **_doc(s.OrderRef))
 async def close_order(call: PayCall) -> Any:
-    return await _pay(call).close(call.merchant, call.parse(s.OrderRef))
+    return await _orders(call).close(call.merchant, call.parse(s.OrderRef))
 
 
 @operations.post("/order/refund", summary="Refund Order", **_doc(s.Refund))
 async def refund(call: PayCall) -> Any:
-    return await _pay(call).refund(call.merchant, call.parse(s.Refund))
+    return await _refunds(call).refund(call.merchant, call.parse(s.Refund))
 
 
 @operations.post("/order/refund/query", summary="Query Refund Order", **_doc(s.RefundQuery))
 async def refund_query(call: PayCall) -> Any:
-    return await _pay(call).refund_query(call.merchant, call.parse(s.RefundQuery))
+    return await _refunds(call).refund_query(call.merchant, call.parse(s.RefundQuery))
 
 
 @operations.post("/payout/transfer", summary="Batch Payout", **_doc(s.Payout))

@@ -23,7 +23,7 @@ from binance_sandbox.pay import errors, schemas
 from binance_sandbox.pay.auth import MerchantAuth
 from binance_sandbox.pay.keys import PayWebhookKey
 from binance_sandbox.pay.lifecycle import DETAIL_OPEN, RefundStatus, TransferStatus
-from binance_sandbox.pay.service import FUNDING, PAY_CURRENCIES, SPOT
+from binance_sandbox.pay.service_shared import FUNDING, PAY_CURRENCIES, SPOT
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import (
     PayOrder,

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import NotFound
 from binance_sandbox.platform import Platform
-from binance_sandbox.prime.service import PrimeService, order_out
+from binance_sandbox.prime.service_settlement import SettlementService
+from binance_sandbox.prime.service_shared import order_out
 from binance_sandbox.storage.models import OrderEvent, Partner, PrimeOrder, Quote
 
 
@@ -26,9 +27,9 @@ async def delete_partner_orders(session: AsyncSession, partner_id: int) -> int:
 
 
 class PrimeAdmin:
-    def __init__(self, platform: Platform, prime: PrimeService) -> None:
+    def __init__(self, platform: Platform, settlement: SettlementService) -> None:
         self.p = platform
-        self.prime = prime
+        self.settlement = settlement
 
     async def orders(
         self, *, partner_client_id: str | None, status: str | None, user_id: str | None, limit: int
@@ -83,5 +84,5 @@ class PrimeAdmin:
 
     async def settle(self, order_id: str, outcome: str, reason: str | None) -> dict[str, Any]:
         """Fill or fail a PROCESSING order by hand, as an operator."""
-        result: dict[str, Any] = await self.prime.operator_resolve(order_id, outcome, reason)
+        result: dict[str, Any] = await self.settlement.operator_resolve(order_id, outcome, reason)
         return result

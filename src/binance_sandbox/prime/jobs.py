@@ -25,11 +25,12 @@ from binance_sandbox.prime.lifecycle import (
     ORDER,
     FiatCheck,
 )
-from binance_sandbox.prime.service import PrimeService, add_event, locked_order
+from binance_sandbox.prime.service_settlement import SettlementService
+from binance_sandbox.prime.service_shared import add_event, locked_order
 from binance_sandbox.storage.models import Partner, PrimeOrder
 
 
-def prime_handlers(platform: Platform, service: PrimeService) -> dict[str, Handler]:
+def prime_handlers(platform: Platform, service: SettlementService) -> dict[str, Handler]:
     settings = platform.settings
 
     async def load(order_id: str) -> tuple[PrimeOrder, Partner] | None:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from binance_sandbox.admin_errors import Conflict, Invalid, NotFound
 from binance_sandbox.chain.admin import forget_user
 from binance_sandbox.chain.errors import ChainError
-from binance_sandbox.chain.service import ChainService
+from binance_sandbox.chain.service_addresses import AddressService
 from binance_sandbox.connect.admin import find_partner
 from binance_sandbox.delivery.admin import delete_owned
 from binance_sandbox.ledger import money
@@ -28,7 +28,7 @@ from binance_sandbox.ledger.service import (
     user_account,
 )
 from binance_sandbox.market import CRYPTOS, FIATS
-from binance_sandbox.pay.service import PAY_CURRENCIES
+from binance_sandbox.pay.service_shared import PAY_CURRENCIES
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import (
     Account,
@@ -93,9 +93,9 @@ async def remove_user(session: AsyncSession, user_id: str, now: int) -> None:
 
 
 class UserAdmin:
-    def __init__(self, platform: Platform, chain: ChainService) -> None:
+    def __init__(self, platform: Platform, addresses: AddressService) -> None:
         self.p = platform
-        self.chain = chain
+        self.addresses = addresses
 
     async def create(self, req: schemas.UserCreate) -> dict[str, Any]:
         now = self.p.clock.now_ms()
@@ -195,7 +195,7 @@ class UserAdmin:
         try:
             async with self.p.db.write() as session:
                 await user_exists(session, user_id)
-                found = await self.chain.deposit_address(session, user_id, coin, network)
+                found = await self.addresses.deposit_address(session, user_id, coin, network)
         except ChainError as exc:
             raise Invalid(exc.message) from exc
         return {

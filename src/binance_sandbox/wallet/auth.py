@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from binance_sandbox.platform import Platform
-    from binance_sandbox.wallet.service import Wapi
+    from binance_sandbox.wallet.ratelimit import RateLimiter
+    from binance_sandbox.wallet.status import StatusService
     from binance_sandbox.web.chain import Exchange
 
 API_KEY = re.compile(r"^[A-Za-z0-9]{1,128}$")
@@ -234,13 +235,14 @@ async def admit_request(exchange: Exchange, guard: Guard) -> None:
     note the IP's used weight for the answer's headers."""
     state = exchange.request.app.state
     platform: Platform = state.platform
-    wapi: Wapi = state.wapi
+    keys: KeyDirectory = state.wapi.keys
+    limiter: RateLimiter = state.wapi.limiter
     await platform.refresh_clock_if_stale()
     api_key = api_key_of(exchange)
     lookup = guard.signed and API_KEY.match(api_key) is not None
-    known = await wapi.keys.get(api_key) if lookup else None
+    known = await keys.get(api_key) if lookup else None
     try:
-        exchange.notes["used_weight"] = await wapi.limiter.admit(
+        exchange.notes["used_weight"] = await limiter.admit(
             ip=client_host(exchange.request) or "unknown",
             api_key=known.api_key if known else None,
             weight=guard.weight,
@@ -256,7 +258,8 @@ async def authenticate_request(exchange: Exchange, guard: Guard) -> WalletCall:
     is under maintenance. The handler reads its parameters only after all pass."""
     request = exchange.request
     platform: Platform = request.app.state.platform
-    wapi: Wapi = request.app.state.wapi
+    keys: KeyDirectory = request.app.state.wapi.keys
+    status_switch: StatusService = request.app.state.wapi.status
     now = platform.clock.now_ms()
     raw_query: bytes = request.scope.get("query_string", b"")
     params = Params.parse(raw_query, exchange.body)
@@ -264,7 +267,7 @@ async def authenticate_request(exchange: Exchange, guard: Guard) -> WalletCall:
         return WalletCall(params, None, now, request)
     try:
         key = await authenticate(
-            wapi.keys,
+            keys,
             platform.clock,
             api_key=api_key_of(exchange),
             security=guard.security,
@@ -277,7 +280,7 @@ async def authenticate_request(exchange: Exchange, guard: Guard) -> WalletCall:
         exchange.caller, exchange.explanation = failure.caller, failure.explanation
         raise failure.error from None
     exchange.caller = key.user_id
-    status = await wapi.status.system()
+    status = await status_switch.system()
     if status.status != 0:
         raise errors.Maintenance()
     return WalletCall(params, key, now, request)

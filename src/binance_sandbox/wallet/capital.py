@@ -12,7 +12,9 @@ from sqlalchemy import Row
 
 from binance_sandbox.chain import errors as chain_errors
 from binance_sandbox.chain.lifecycle import deposit_status
-from binance_sandbox.chain.service import ChainService
+from binance_sandbox.chain.service_addresses import AddressService
+from binance_sandbox.chain.service_transfers import TransferService
+from binance_sandbox.chain.service_withdrawals import WithdrawalService
 from binance_sandbox.ledger import money
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import ChainTransfer, Withdrawal
@@ -76,7 +78,7 @@ class CapitalService:
 
     async def withdraw(
         self,
-        chain: ChainService,
+        withdrawals: WithdrawalService,
         user_id: str,
         *,
         asset: str,
@@ -93,7 +95,7 @@ class CapitalService:
         now = self.p.clock.now_ms()
         try:
             async with self.p.db.write() as session:
-                record = await chain.withdraw(
+                record = await withdrawals.withdraw(
                     session,
                     user_id,
                     asset=asset,
@@ -112,7 +114,7 @@ class CapitalService:
 
     async def withdraw_history(
         self,
-        chain: ChainService,
+        withdrawals: WithdrawalService,
         user_id: str,
         *,
         asset: str | None,
@@ -121,7 +123,7 @@ class CapitalService:
         end: int | None,
     ) -> dict[str, Any]:
         async with self.p.db.read() as session:
-            rows = await chain.withdrawals(
+            rows = await withdrawals.withdrawals(
                 session, user_id, asset=asset, status=status, start=start, end=end
             )
             listed = [withdrawal_out(w) for w in rows]
@@ -129,7 +131,7 @@ class CapitalService:
 
     async def deposit_history(
         self,
-        chain: ChainService,
+        transfers: TransferService,
         user_id: str,
         *,
         asset: str | None,
@@ -137,15 +139,17 @@ class CapitalService:
         start: int | None,
         end: int | None,
     ) -> dict[str, Any]:
-        rows = await chain.deposit_rows(user_id, asset=asset, status=status, start=start, end=end)
+        rows = await transfers.deposit_rows(
+            user_id, asset=asset, status=status, start=start, end=end
+        )
         return {"depositList": [deposit_out(t) for t in rows], "success": True}
 
     async def deposit_address(
-        self, chain: ChainService, user_id: str, asset: str
+        self, addresses: AddressService, user_id: str, asset: str
     ) -> dict[str, Any]:
         try:
             async with self.p.db.write() as session:
-                found = await chain.deposit_address(session, user_id, asset, None)
+                found = await addresses.deposit_address(session, user_id, asset, None)
         except chain_errors.ChainError as exc:
             raise refused(exc) from exc
         return {

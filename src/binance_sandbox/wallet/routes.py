@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from binance_sandbox.chain.service import ChainService
+from binance_sandbox.chain.service_addresses import AddressService
+from binance_sandbox.chain.service_transfers import TransferService
+from binance_sandbox.chain.service_withdrawals import WithdrawalService
 from binance_sandbox.wallet import assets
+from binance_sandbox.wallet import schemas as s
 from binance_sandbox.wallet.auth import NONE, TRADE, USER_DATA, Guard, WalletCall
 from binance_sandbox.wallet.service import Wapi
 from binance_sandbox.web.chain import Operations
@@ -21,9 +24,19 @@ def _wapi(call: WalletCall) -> Wapi:
     return wapi
 
 
-def _chain(call: WalletCall) -> ChainService:
-    chain: ChainService = call.services.chain
-    return chain
+def _addresses(call: WalletCall) -> AddressService:
+    service: AddressService = call.services.chain_addresses
+    return service
+
+
+def _transfers(call: WalletCall) -> TransferService:
+    service: TransferService = call.services.chain_transfers
+    return service
+
+
+def _withdrawals(call: WalletCall) -> WithdrawalService:
+    service: WithdrawalService = call.services.chain_withdrawals
+    return service
 
 
 def documented(*names: str, signed: bool = True) -> dict[str, Any]:
@@ -53,21 +66,20 @@ def documented(*names: str, signed: bool = True) -> dict[str, Any]:
     "/withdraw.html",
     guard=TRADE,
     summary="Withdraw",
-    **documented("asset!", "network", "address!", "addressTag", "amount!", "name"),
+    **documented(*s.Withdraw.FIELDS),
 )
 async def withdraw(call: WalletCall) -> Any:
     wapi = _wapi(call)
-    chain = _chain(call)
-    p = call.params
+    req = s.Withdraw.read(call.params)
     return await wapi.capital.withdraw(
-        chain,
+        _withdrawals(call),
         call.user_id,
-        asset=p.required_asset(),
-        network=p.text("network"),
-        address=p.required_text("address"),
-        tag=p.text("addressTag"),
-        amount=p.required_decimal("amount"),
-        name=p.text("name"),
+        asset=req.asset,
+        network=req.network,
+        address=req.address,
+        tag=req.addressTag,
+        amount=req.amount,
+        name=req.name,
     )
 
 
@@ -75,19 +87,18 @@ async def withdraw(call: WalletCall) -> Any:
     "/depositHistory.html",
     guard=USER_DATA,
     summary="Deposit History",
-    **documented("asset", "status", "startTime", "endTime"),
+    **documented(*s.DepositHistory.FIELDS),
 )
 async def deposit_history(call: WalletCall) -> Any:
     wapi = _wapi(call)
-    chain = _chain(call)
-    p = call.params
+    req = s.DepositHistory.read(call.params)
     return await wapi.capital.deposit_history(
-        chain,
+        _transfers(call),
         call.user_id,
-        asset=p.asset(),
-        status=p.choice("status", (0, 1, 6)),
-        start=p.long("startTime"),
-        end=p.long("endTime"),
+        asset=req.asset,
+        status=req.status,
+        start=req.startTime,
+        end=req.endTime,
     )
 
 
@@ -95,19 +106,18 @@ async def deposit_history(call: WalletCall) -> Any:
     "/withdrawHistory.html",
     guard=USER_DATA,
     summary="Withdraw History",
-    **documented("asset", "status", "startTime", "endTime"),
+    **documented(*s.WithdrawHistory.FIELDS),
 )
 async def withdraw_history(call: WalletCall) -> Any:
     wapi = _wapi(call)
-    chain = _chain(call)
-    p = call.params
+    req = s.WithdrawHistory.read(call.params)
     return await wapi.capital.withdraw_history(
-        chain,
+        _withdrawals(call),
         call.user_id,
-        asset=p.asset(),
-        status=p.choice("status", (0, 1, 2, 3, 4, 5, 6)),
-        start=p.long("startTime"),
-        end=p.long("endTime"),
+        asset=req.asset,
+        status=req.status,
+        start=req.startTime,
+        end=req.endTime,
     )
 
 
@@ -115,14 +125,12 @@ async def withdraw_history(call: WalletCall) -> Any:
     "/depositAddress.html",
     guard=USER_DATA,
     summary="Deposit Address",
-    **documented("asset!", "status"),
+    **documented(*s.DepositAddress.FIELDS),
 )
 async def deposit_address(call: WalletCall) -> Any:
     wapi = _wapi(call)
-    chain = _chain(call)
-    asset = call.params.required_asset()
-    call.params.boolean("status")  # accepted (true|false); the sandbox has nothing to filter
-    return await wapi.capital.deposit_address(chain, call.user_id, asset)
+    req = s.DepositAddress.read(call.params)
+    return await wapi.capital.deposit_address(_addresses(call), call.user_id, req.asset)
 
 
 # -- wapi v3: statuses, fees, assets, dust log -----------------------------------------------
@@ -160,15 +168,16 @@ async def dribblet_log(call: WalletCall) -> Any:
     return await wapi.dust.dribblet_log(call.user_id)
 
 
-@wapi_operations.get("/tradeFee.html", guard=USER_DATA, summary="Trade Fee", **documented("symbol"))
+@wapi_operations.get(
+    "/tradeFee.html", guard=USER_DATA, summary="Trade Fee", **documented(*s.TradeFee.FIELDS)
+)
 async def trade_fee(call: WalletCall) -> Any:
-    symbol = call.params.text("symbol")
-    return assets.trade_fee(symbol.upper() if symbol else None)
+    return assets.trade_fee(s.TradeFee.read(call.params).symbol)
 
 
 @wapi_operations.get("/assetDetail.html", guard=USER_DATA, summary="Asset Detail", **documented())
 async def asset_detail(call: WalletCall) -> Any:
-    return assets.asset_detail(await call.services.chain.networks.fresh())
+    return assets.asset_detail(await call.services.chain_networks.fresh())
 
 
 # -- wapi v3: sub-accounts ---------------------------------------------------------------------
@@ -178,18 +187,13 @@ async def asset_detail(call: WalletCall) -> Any:
     "/sub-account/list.html",
     guard=USER_DATA,
     summary="Query Sub-account List",
-    **documented("email", "status", "page", "limit"),
+    **documented(*s.SubAccountList.FIELDS),
 )
 async def sub_account_list(call: WalletCall) -> Any:
     wapi = _wapi(call)
-    p = call.params
-    offset, limit = p.page()
+    req = s.SubAccountList.read(call.params)
     return await wapi.subaccounts.list(
-        call.user_id,
-        email=p.email("email"),
-        status=p.text("status"),
-        offset=offset,
-        limit=limit,
+        call.user_id, email=req.email, status=req.status, offset=req.offset, limit=req.limit
     )
 
 
@@ -197,16 +201,18 @@ async def sub_account_list(call: WalletCall) -> Any:
     "/sub-account/transfer/history.html",
     guard=USER_DATA,
     summary="Query Sub-account Transfer History",
-    **documented("email!", "startTime", "endTime", "page", "limit"),
+    **documented(*s.SubAccountTransferHistory.FIELDS),
 )
 async def sub_account_transfer_history(call: WalletCall) -> Any:
     wapi = _wapi(call)
-    p = call.params
-    email = p.required_email("email")
-    start, end = p.long("startTime"), p.long("endTime")
-    offset, limit = p.page()
+    req = s.SubAccountTransferHistory.read(call.params)
     return await wapi.subaccounts.history(
-        call.user_id, email=email, start=start, end=end, offset=offset, limit=limit
+        call.user_id,
+        email=req.email,
+        start=req.startTime,
+        end=req.endTime,
+        offset=req.offset,
+        limit=req.limit,
     )
 
 
@@ -214,17 +220,17 @@ async def sub_account_transfer_history(call: WalletCall) -> Any:
     "/sub-account/transfer.html",
     guard=TRADE,
     summary="Sub-account Transfer",
-    **documented("fromEmail!", "toEmail!", "asset!", "amount!"),
+    **documented(*s.SubAccountTransfer.FIELDS),
 )
 async def sub_account_transfer(call: WalletCall) -> Any:
     wapi = _wapi(call)
-    p = call.params
+    req = s.SubAccountTransfer.read(call.params)
     return await wapi.subaccounts.transfer(
         call.user_id,
-        from_email=p.required_email("fromEmail"),
-        to_email=p.required_email("toEmail"),
-        asset=p.required_asset(),
-        amount=p.required_decimal("amount"),
+        from_email=req.fromEmail,
+        to_email=req.toEmail,
+        asset=req.asset,
+        amount=req.amount,
     )
 
 
@@ -232,35 +238,36 @@ async def sub_account_transfer(call: WalletCall) -> Any:
     "/sub-account/assets.html",
     guard=USER_DATA,
     summary="Query Sub-account Assets",
-    **documented("email!", "symbol"),
+    **documented(*s.SubAccountAssets.FIELDS),
 )
 async def sub_account_assets(call: WalletCall) -> Any:
     wapi = _wapi(call)
-    p = call.params
-    email = p.required_email("email")
-    return await wapi.subaccounts.assets(call.user_id, email=email, symbol=p.asset("symbol"))
+    req = s.SubAccountAssets.read(call.params)
+    return await wapi.subaccounts.assets(call.user_id, email=req.email, symbol=req.symbol)
 
 
 # -- sapi v1 -----------------------------------------------------------------------------------
 
 
-@sapi_operations.post("/asset/dust", guard=TRADE, summary="Dust Transfer", **documented("asset!"))
+@sapi_operations.post(
+    "/asset/dust", guard=TRADE, summary="Dust Transfer", **documented(*s.Dust.FIELDS)
+)
 async def dust(call: WalletCall) -> Any:
     wapi = _wapi(call)
-    return await wapi.dust.convert(call.user_id, call.params.assets("asset"))
+    return await wapi.dust.convert(call.user_id, s.Dust.read(call.params).asset)
 
 
 @sapi_operations.get(
     "/asset/assetDividend",
     guard=USER_DATA,
     summary="Asset Dividend Record",
-    **documented("asset", "startTime", "endTime"),
+    **documented(*s.AssetDividend.FIELDS),
 )
 async def asset_dividend(call: WalletCall) -> Any:
     wapi = _wapi(call)
-    p = call.params
+    req = s.AssetDividend.read(call.params)
     return await wapi.dividends.records(
-        call.user_id, asset=p.asset(), start=p.long("startTime"), end=p.long("endTime")
+        call.user_id, asset=req.asset, start=req.startTime, end=req.endTime
     )
 
 
