@@ -29,7 +29,7 @@ from binance_sandbox.console.routes import router as console_router
 from binance_sandbox.control.errors import NotFound, render_control_error
 from binance_sandbox.control.health import router as health_router
 from binance_sandbox.control.networks import router as networks_router
-from binance_sandbox.control.routes import router as control_router
+from binance_sandbox.control.routes import routers as control_routers
 from binance_sandbox.delivery.admin import DeliveryAdmin
 from binance_sandbox.delivery.webhooks import webhook_handler
 from binance_sandbox.delivery.worker import Handler, Worker
@@ -275,7 +275,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.router.routes[:0] = family_mounts()
     app.include_router(health_router)
     routers = [
-        control_router,
+        *control_routers,
         faults_router,
         networks_router,
         hosted_router,

@@ -38,9 +38,15 @@ def require_admin(request: Request) -> None:
 
 
 def control_router() -> APIRouter:
-    """Routes of one concern of the control API, in its envelope; `control.routes` puts
-    them under `/sandbox/v1`, behind the admin token."""
-    return APIRouter(route_class=CONTROL.route_class)
+    """Routes of one concern of the control API: under `/sandbox/v1`, behind the admin token,
+    in its envelope. Each route is made with its whole path, which the metrics and the request
+    log name it by."""
+    return APIRouter(
+        prefix="/sandbox/v1",
+        route_class=CONTROL.route_class,
+        tags=["Sandbox control"],
+        dependencies=[Depends(require_admin)],
+    )
 
 
 async def body(request: Request, model: type[Model]) -> Model:
