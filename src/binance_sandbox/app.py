@@ -26,8 +26,8 @@ from binance_sandbox.connect.admin import PartnerAdmin
 from binance_sandbox.connect.auth import PartnerDirectory
 from binance_sandbox.connect.envelope import CONNECT
 from binance_sandbox.console.routes import router as console_router
+from binance_sandbox.control import health
 from binance_sandbox.control.errors import NotFound, render_control_error
-from binance_sandbox.control.health import router as health_router
 from binance_sandbox.control.networks import router as networks_router
 from binance_sandbox.control.routes import routers as control_routers
 from binance_sandbox.delivery.admin import DeliveryAdmin
@@ -75,6 +75,7 @@ from binance_sandbox.wallet.admin_users import UserAdmin
 from binance_sandbox.wallet.envelope import API, SAPI, WAPI
 from binance_sandbox.wallet.service import build_wapi
 from binance_sandbox.web.chain import Operation, mount
+from binance_sandbox.web.edge import Edge
 from binance_sandbox.web.openapi import publish
 
 log = logging.getLogger("binance_sandbox")
@@ -182,11 +183,11 @@ async def _flush_request_log(platform: Platform, stop: asyncio.Event) -> None:
             log.exception("could not write the request log")
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings) -> Edge:
     metrics = Metrics(__version__) if settings.metrics_enabled else None
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: Any) -> AsyncIterator[None]:
         platform = await open_platform(settings)
         services = await build_services(platform)
         app.state.platform = platform
@@ -255,7 +256,7 @@ def create_app(settings: Settings) -> FastAPI:
             await app.state.wapi.aclose()
             await platform.aclose()
 
-    app = FastAPI(
+    api = FastAPI(
         title="binance-sandbox",
         version=__version__,
         description=(
@@ -265,15 +266,11 @@ def create_app(settings: Settings) -> FastAPI:
             "`/api/v3`), and the sandbox's control API (`/sandbox/v1`, Authorization: Bearer "
             "<admin token>)."
         ),
-        lifespan=lifespan,
         # The sandbox exports its own metrics (`/metrics`); FastAPI's OpenTelemetry would look
         # for global providers on every request, a tenth of a signed read's time.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    # The families first, before the documentation pages FastAPI added: their requests are
-    # the most, and each route tried before costs a match. Then the health check, polled.
-    app.router.routes[:0] = family_mounts()
-    app.include_router(health_router)
+    api.include_router(health.router)
     routers = [
         *control_routers,
         faults_router,
@@ -284,10 +281,10 @@ def create_app(settings: Settings) -> FastAPI:
         metrics_router,
     ]
     for router in routers:
-        app.include_router(router)
-    publish(app, family_operations())
+        api.include_router(router)
+    publish(api, family_operations())
 
-    @app.exception_handler(StarletteHTTPException)
+    @api.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         """Unknown paths and wrong methods outside the families (each family's mount answers
         its own) get the control API's envelope under /sandbox, FastAPI's elsewhere."""
@@ -302,7 +299,9 @@ def create_app(settings: Settings) -> FastAPI:
             return response
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
-    return app
+    # The families first: their requests are the most, and each route tried before costs a
+    # match. Then the health check, polled.
+    return Edge(api, [*family_mounts(), health.route(api)], lifespan)
 
 
 def family_operations() -> list[Operation[Any]]:
