@@ -40,15 +40,6 @@ SCOPE_KEYS = ("partnerClientId", "merchantId", "userId", "apiKey", "owner")
 MAX_LATENCY_MS = 10_000
 PPM = 1_000_000
 
-# The web layer's family names → the fault family that covers them.
-ROUTE_FAMILIES = {
-    "connect": "connect",
-    "pay": "pay",
-    "wapi": "wallet",
-    "sapi": "wallet",
-    "api": "wallet",
-}
-
 
 def rule_id(seq: int) -> str:
     return f"F{seq:06d}"
