@@ -107,9 +107,12 @@ async def bench(
         return [signed(key, secret, path, body(t)) for t in tags]
 
     for name, server in servers.items():
-        await run(
-            server.url, "setup", load(name, "/v2/order", order, 200), concurrency, envelope_ok
-        )
+        # The orders the queries ask for (`w0` …).
+        _merchant, key, secret = keys[name]
+        setup = [signed(key, secret, "/v2/order", order(f"w{i}")) for i in range(200)]
+        made_orders = await run(server.url, "setup", setup, concurrency, envelope_ok)
+        if made_orders.errors:
+            raise SystemExit(f"{name}: setup failed, e.g. {made_orders.error_samples}")
         for _row, path, body in ROWS:
             await run(server.url, "warm-up", load(name, path, body, 500), concurrency, envelope_ok)
     samples: dict[str, dict[str, list[tuple[Result, float]]]] = {
