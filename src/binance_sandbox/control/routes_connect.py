@@ -10,6 +10,7 @@ from fastapi import Query, Request
 from binance_sandbox.control import schemas as s
 from binance_sandbox.control.deps import Deposits, Partners, Prime, body, control_router
 from binance_sandbox.control.errors import Invalid
+from binance_sandbox.deposit.lifecycle import SessionStatus
 from binance_sandbox.web import openapi_body
 
 router = control_router()
@@ -79,8 +80,9 @@ async def deposits(
     userId: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
-    if status not in (None, "INIT", "AUTHORIZED", "REJECTED", "EXPIRED"):
-        raise Invalid("status must be INIT, AUTHORIZED, REJECTED or EXPIRED.")
+    if status is not None and status not in set(SessionStatus):
+        *others, last = SessionStatus
+        raise Invalid(f"status must be {', '.join(others)} or {last}.")
     return await admin.sessions(
         partner_client_id=partnerClientId,
         status=status,

@@ -26,14 +26,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from binance_sandbox.connect.errors import ConnectError
 from binance_sandbox.hosted.qr import qr_svg
 from binance_sandbox.pay.errors import InsufficientFunds, PayError
+from binance_sandbox.pay.lifecycle import PAID_ONCE, PAYABLE
 from binance_sandbox.pay.service_checkout import CheckoutService
 from binance_sandbox.web import BadRequest, Family, is_busy
 
 PAYER_COOKIE = "bsx_payer"
 MAX_FORM_BYTES = 4_096
 # Orders in these states can still be paid (pay-openapi.txt, query order "status").
-PAYABLE = frozenset({"INITIAL", "PENDING"})
-PAID_STATES = frozenset({"PAID", "REFUNDING", "REFUNDED", "FULL_REFUNDED"})
 STATE_MESSAGES = {
     "PAID": "This order has been paid.",
     "CANCELED": "This order was closed by the merchant and can no longer be paid.",
@@ -272,7 +271,7 @@ async def paid(prepay_id: str, request: Request) -> Response:
     order = await pay_service(request).order_view(prepay_id)
     if order is None:
         return not_found(prepay_id)
-    if order["status"] not in PAID_STATES:
+    if order["status"] not in PAID_ONCE:
         return RedirectResponse(checkout_path(prepay_id), status_code=303)
     context = {"order": order, "outcome": "paid", "base": checkout_path(prepay_id)}
     return page("result.html", context)

@@ -38,6 +38,10 @@ ORDER = StateMachine(
         _O.REFUNDED: {_O.REFUNDING},
     },
 )
+# An order its payer may still pay (the hosted checkout; until its `expireTime`).
+PAYABLE = frozenset({_O.INITIAL, _O.PENDING})
+# An order that was paid, whatever was refunded of it since.
+PAID_ONCE = frozenset({_O.PAID, _O.REFUNDING, _O.REFUNDED, _O.FULL_REFUNDED})
 # An order a refund may be asked of: paid, or refunded in part (a refund still settling
 # included, so the answer does not depend on whether the worker has run).
 REFUNDABLE = frozenset({_O.PAID, _O.REFUNDING, _O.REFUNDED})
