@@ -137,6 +137,9 @@ async def profile(
     recorder = await asyncio.create_subprocess_exec(
         spy,
         "record",
+        # Only the thread holding the GIL: its CPU, not the waits of the event loop and the
+        # database threads for each other.
+        "--gil",
         "--rate",
         str(rate),
         "-p",
