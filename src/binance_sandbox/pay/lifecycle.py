@@ -40,6 +40,16 @@ ORDER = StateMachine(
 )
 # An order its payer may still pay (the hosted checkout; until its `expireTime`).
 PAYABLE = frozenset({_O.INITIAL, _O.PENDING})
+
+
+def effective_status(status: str, expire_time: int, now_ms: int) -> str:
+    """The status a read answers: an order still payable past its `expireTime` is EXPIRED,
+    even before the expiry job has run on the sandbox clock."""
+    if status in PAYABLE and now_ms >= expire_time:
+        return OrderStatus.EXPIRED.value
+    return status
+
+
 # An order that was paid, whatever was refunded of it since.
 PAID_ONCE = frozenset({_O.PAID, _O.REFUNDING, _O.REFUNDED, _O.FULL_REFUNDED})
 # An order a refund may be asked of: paid, or refunded in part (a refund still settling

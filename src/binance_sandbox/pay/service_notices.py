@@ -10,6 +10,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.pay import webhooks
+from binance_sandbox.pay.lifecycle import effective_status
 from binance_sandbox.pay.service_shared import FUNDING, amount_text, open_user_id
 from binance_sandbox.platform import Platform
 from binance_sandbox.storage.models import Merchant, PayOrder
@@ -35,16 +36,23 @@ class OrderNotices:
             "universalUrl": universal,
         }
 
-    def order_out(self, order: PayOrder | Row[Any]) -> dict[str, Any]:
+    def order_out(self, order: PayOrder | Row[Any], now_ms: int | None = None) -> dict[str, Any]:
+        """The order as the API shows it; given the time of the read, its status as of then
+        (`lifecycle.effective_status`)."""
         # Both the docs' names and pay-openapi.txt's (orderStatus, totalFee, payerInfo).
         payer = order.payer_user_id
+        status = (
+            order.status
+            if now_ms is None
+            else effective_status(order.status, order.expire_time, now_ms)
+        )
         return {
             "merchantId": int(order.merchant_id),
             "prepayId": order.prepay_id,
             "transactionId": order.transaction_id,
             "merchantTradeNo": order.merchant_trade_no,
-            "status": order.status,
-            "orderStatus": order.status,
+            "status": status,
+            "orderStatus": status,
             "currency": order.currency,
             "orderAmount": amount_text(order.order_amount),
             "totalFee": amount_text(order.order_amount),

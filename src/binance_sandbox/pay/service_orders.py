@@ -75,6 +75,7 @@ _ORDER_OUT_COLUMNS = (
     PayOrder.pass_through_info,
     PayOrder.transact_time,
     PayOrder.create_time,
+    PayOrder.expire_time,
 )
 _QUERY_ORDER = {
     by_prepay_id: select(*_ORDER_OUT_COLUMNS).where(
@@ -319,7 +320,7 @@ class OrderService:
         rows = await self.p.db.rows(_QUERY_ORDER[by_prepay_id], params)
         if not rows:
             raise errors.OrderNotFound("Order not found.")
-        return self.notices.order_out(rows[0])
+        return self.notices.order_out(rows[0], self.p.clock.now_ms())
 
     async def close(self, merchant: MerchantAuth, req: schemas.OrderRef) -> bool:
         """Close answers `true`; the result arrives as a PAY_CLOSED webhook (NOTES.md)."""
