@@ -75,10 +75,19 @@ class Sandbox:
     def now(self) -> int:
         return int(self.admin.get("/sandbox/v1/clock").json()["nowMs"])
 
-    def advance(self, ms: int) -> int:
-        r = self.admin.post("/sandbox/v1/clock/advance", json={"ms": ms})
+    def advance(self, ms: int, *, settle: bool = True) -> int:
+        """Move the clock on; it answers once everything due on the way has run (unless
+        `settle` is false: then only the clock moves, as if the worker were late)."""
+        r = self.admin.post("/sandbox/v1/clock/advance", json={"ms": ms, "settle": settle})
         assert r.status_code == 200, r.text
+        assert not settle or r.json()["settled"], r.text
         return int(r.json()["nowMs"])
+
+    def settle(self) -> dict[str, Any]:
+        """Wait until nothing is due now: what the last call made due has run."""
+        r = self.admin.post("/sandbox/v1/settle", json={})
+        assert r.status_code == 200 and r.json()["settled"], r.text
+        return dict(r.json())
 
     def create_partner(self, key: rsa.RSAPrivateKey | None = None, **fields: Any) -> PartnerCreds:
         key = key or generate_private_key(1024)

@@ -31,6 +31,7 @@ from binance_sandbox.control.errors import NotFound, render_control_error
 from binance_sandbox.control.networks import router as networks_router
 from binance_sandbox.control.routes import routers as control_routers
 from binance_sandbox.delivery.admin import DeliveryAdmin
+from binance_sandbox.delivery.clocks import ClockAdmin, Settler
 from binance_sandbox.delivery.webhooks import webhook_handler
 from binance_sandbox.delivery.worker import Handler, Worker
 from binance_sandbox.deposit import routes as deposit_routes
@@ -242,16 +243,21 @@ def create_app(settings: Settings) -> Edge:
             platform.db, settings.seed, refresh_ms=settings.fault_refresh_ms
         )
         app.state.request_hook = ApiFaults(app.state.faults)
+        # A settling clock move runs due work in this process, with or without the worker
+        # running here (delivery/clocks.py).
+        worker = build_worker(platform, services, metrics, app.state.faults)
+        settler = Settler(platform, worker)
+        app.state.clocks = ClockAdmin(platform, settler)
         stop = asyncio.Event()
         tasks = [asyncio.create_task(_flush_request_log(platform, stop))]
         if settings.embedded_worker:
-            worker = build_worker(platform, services, metrics, app.state.faults)
             tasks.append(asyncio.create_task(worker.run(stop)))
         try:
             yield
         finally:
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await settler.aclose()
             await platform.flush_request_log()
             await app.state.wapi.aclose()
             await platform.aclose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
@@ -13,9 +14,8 @@ import httpx
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from binance_sandbox.admin_errors import Invalid
 from binance_sandbox.cache import MemoryNonceCache, NonceCache, nonce_cache
-from binance_sandbox.clock import Clock, ClockState
+from binance_sandbox.clock import Clock, ClockState, pin
 from binance_sandbox.config import Settings
 from binance_sandbox.ledger import money
 from binance_sandbox.ledger.service import (
@@ -29,6 +29,7 @@ from binance_sandbox.ledger.service import (
 from binance_sandbox.market import CRYPTOS, FIATS, PriceSource, create_price_source
 from binance_sandbox.signing.keys import PlatformKeys
 from binance_sandbox.storage import meta
+from binance_sandbox.storage import test_clocks as stored_test_clocks
 from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.ids import IdSource
 from binance_sandbox.storage.migrate import upgrade
@@ -58,6 +59,8 @@ class Platform:
     request_log: RequestLog = field(default_factory=RequestLog)
     wakers: list[object] = field(default_factory=list)
     # The clock as stored: other processes may move it (CLOCK_MAX_AGE_S).
+    # Test clocks' times as last read: (when read, monotonic s; now_ms), CLOCK_MAX_AGE_S.
+    _test_clocks: dict[str, tuple[float, int]] = field(init=False, default_factory=dict)
     _stored_clock: Snapshot[ClockState | None] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -92,27 +95,35 @@ class Platform:
         self._stored_clock.put(state)
         self.wake_worker()
 
-    # -- the sandbox clock as an operator moves it (errors are the control API's own) -------
+    # -- test clocks: a tenant's own frozen clock (docs/testing.md) ---------------------------
+
+    async def test_clock_now(self, clock_id: str) -> int:
+        """The test clock's time; another process may move it (seen within CLOCK_MAX_AGE_S)."""
+        held = self._test_clocks.get(clock_id)
+        if held is not None and time.monotonic() - held[0] < CLOCK_MAX_AGE_S:
+            return held[1]
+        async with self.db.read() as session:
+            row = await stored_test_clocks.find(session, clock_id)
+        if row is None:
+            raise LookupError(f"no test clock {clock_id}")
+        self.saw_test_clock(clock_id, row.now_ms)
+        return self._test_clocks[clock_id][1]
+
+    def saw_test_clock(self, clock_id: str, now_ms: int) -> None:
+        held = self._test_clocks.get(clock_id)
+        # A read that raced with a move must never take the clock back.
+        self._test_clocks[clock_id] = (time.monotonic(), max(now_ms, held[1] if held else 0))
+
+    async def act_for(self, test_clock_id: str | None) -> None:
+        """The current request acts for a tenant: on a test clock, it runs at that clock's time
+        (`binance_sandbox.clock`; the request chain unpins on its way out)."""
+        if test_clock_id is not None:
+            pin(test_clock_id, await self.test_clock_now(test_clock_id))
+
+    # -- the global clock as the control API shows it (delivery/clocks.py moves it) ---------
 
     def clock_out(self) -> dict[str, Any]:
-        return {"nowMs": self.clock.now_ms(), "frozen": self.clock.frozen}
-
-    async def advance_clock(self, ms: int) -> dict[str, Any]:
-        """Move the clock on by `ms`; the worker, woken, runs what fell due."""
-        await self.refresh_clock()
-        if self.clock.now_ms() + ms > CLOCK_MAX_MS:
-            raise Invalid("The sandbox clock stops at 3000-01-01T00:00:00Z.")
-        await self.set_clock(self.clock.advanced(ms))
-        return self.clock_out()
-
-    async def move_clock(self, *, frozen: bool | None, now_ms: int | None) -> dict[str, Any]:
-        """Freeze or release the clock, and set it to a later time."""
-        await self.refresh_clock()
-        freeze = self.clock.frozen if frozen is None else frozen
-        if now_ms is not None and now_ms < self.clock.now_ms() - 1:
-            raise Invalid("The sandbox clock only moves forward.")
-        await self.set_clock(self.clock.frozen_state(freeze, now_ms))
-        return self.clock_out()
+        return {"nowMs": self.clock.global_now_ms(), "frozen": self.clock.frozen}
 
     async def flush_request_log(self) -> None:
         entries = self.request_log.drain()

@@ -214,7 +214,7 @@ def test_expiry_is_seen_before_the_expiry_job_runs(
         signed = Signed(http, partner)
         link = initiate(signed, "late-1", user)
         assert link["linkExpireTime"] == quiet.now() + 120_000  # the configured lifetime
-        quiet.advance(120_000)
+        quiet.advance(120_000, settle=False)
         assert authorization(signed, "late-1")["status"] == "EXPIRED"
         detail = session(quiet, partner, "late-1")
         assert (detail["status"], detail["storedStatus"]) == ("EXPIRED", "INIT")

@@ -18,9 +18,9 @@ def test_a_query_after_expire_time_answers_expired_before_any_worker_ran(
     with httpx.Client(base_url=box.url, timeout=30) as http:
         pay = PaySigned(http, create_merchant(box))
         prepay_id = pay.ok("/v2/order", order_body(trade_no(), orderExpireTime=120_000))["prepayId"]
-        box.advance(119_999)
+        box.advance(119_999, settle=False)
         before = pay.ok("/v2/order/query", {"prepayId": prepay_id})
         assert (before["status"], before["orderStatus"]) == ("INITIAL", "INITIAL")
-        box.advance(1)
+        box.advance(1, settle=False)
         after = pay.ok("/v2/order/query", {"prepayId": prepay_id})
         assert (after["status"], after["orderStatus"]) == ("EXPIRED", "EXPIRED")

@@ -26,6 +26,7 @@ from binance_sandbox.signing import (
     private_key_to_pem,
     public_key_to_der_b64,
 )
+from binance_sandbox.storage import test_clocks
 from binance_sandbox.storage.models import Partner
 
 
@@ -57,6 +58,7 @@ def partner_out(p: Partner) -> dict[str, Any]:
         "webhookPublicKey": p.webhook_public_key,
         "createdAt": p.created_at,
         "credentialsIssuedAt": p.credentials_issued_at or p.created_at,
+        "testClockId": p.test_clock_id,
     }
 
 
@@ -93,9 +95,12 @@ class PartnerAdmin:
             webhook_public_key=public_key_to_der_b64(webhook_key.public_key()),
             active=True,
             created_at=self.p.clock.now_ms(),
+            test_clock_id=req.testClockId,
         )
         try:
             async with self.p.db.write() as session:
+                clock_now = await test_clocks.now_of(session, req.testClockId)
+                partner.created_at = clock_now or partner.created_at
                 session.add(partner)
         except IntegrityError as exc:
             raise Conflict(f"clientId {partner.client_id} exists.") from exc

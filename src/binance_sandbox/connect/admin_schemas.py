@@ -22,6 +22,9 @@ class PartnerCreate(Body):
     customSpreadMax: Decimal = Decimal("0.05")
     clientId: str | None = Field(default=None, min_length=4, max_length=64)
     signAccessToken: str | None = Field(default=None, min_length=8, max_length=128)
+    # The test clock the tenant lives on (docs/testing.md): its requests, orders, expiries
+    # and webhooks read that clock.
+    testClockId: str | None = Field(default=None, min_length=1, max_length=40)
 
 
 class PartnerUpdate(Body):

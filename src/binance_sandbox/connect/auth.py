@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -46,6 +47,7 @@ class PartnerAuth:
     active: bool
     custom_spread_min: str
     custom_spread_max: str
+    test_clock_id: str | None = None  # its requests run at that clock's time
 
 
 class PartnerDirectory(CachedDirectory[PartnerAuth]):
@@ -70,6 +72,7 @@ class PartnerDirectory(CachedDirectory[PartnerAuth]):
                 active=row.active,
                 custom_spread_min=row.custom_spread_min,
                 custom_spread_max=row.custom_spread_max,
+                test_clock_id=row.test_clock_id,
             )
 
         super().__init__(load, ttl_s=ttl_s)
@@ -90,6 +93,7 @@ async def authenticate(
     body: bytes,
     client_ip: str | None,
     recv_window_ms: int,
+    act_for: Callable[[str | None], Awaitable[None]],
 ) -> PartnerAuth | AuthFailure:
     client_id = headers.get("x-tesla-clientid", "")
     partner = await directory.get(client_id) if client_id else None
@@ -102,6 +106,8 @@ async def authenticate(
         return AuthFailure(
             errors.MerchantNotExist("Merchant does not exist or is inactive."), client_id
         )
+    # From here on the request runs at its partner's time (a test clock's, if it has one).
+    await act_for(partner.test_clock_id)
     timestamp = headers.get("x-tesla-timestamp", "")
     if not timestamp_fresh(timestamp, clock, recv_window_ms):
         return AuthFailure(
@@ -186,6 +192,7 @@ async def authenticate_request(exchange: Exchange) -> ConnectCall:
         body=exchange.body,
         client_ip=client_host(request),
         recv_window_ms=platform.settings.connect_recv_window_ms,
+        act_for=platform.act_for,
     )
     if isinstance(result, AuthFailure):
         exchange.caller, exchange.explanation = result.caller, result.explanation

@@ -126,14 +126,14 @@ async def advance_clock(request: Request) -> Response:
     step = (await read_form(request)).get("step", "")
     if step not in CLOCK_STEPS:
         raise Invalid("Advance by 1m, 1h or 1d.")
-    await request.app.state.platform.advance_clock(CLOCK_STEPS[step])
+    await request.app.state.clocks.advance(CLOCK_STEPS[step])
     return back(COOKIE_PATH)
 
 
 @pages.post("/clock/freeze")
 async def freeze_clock(request: Request) -> Response:
     frozen = (await read_form(request)).get("frozen") == "true"
-    await request.app.state.platform.move_clock(frozen=frozen, now_ms=None)
+    await request.app.state.clocks.move(frozen=frozen, now_ms=None)
     return back(COOKIE_PATH)
 
 

@@ -14,6 +14,7 @@ from binance_sandbox.connect.admin import PartnerAdmin
 from binance_sandbox.control.credentials import Credentials
 from binance_sandbox.control.errors import CONTROL, Unauthorized
 from binance_sandbox.delivery.admin import DeliveryAdmin
+from binance_sandbox.delivery.clocks import ClockAdmin
 from binance_sandbox.deposit.admin import DepositAdmin
 from binance_sandbox.observability.requests import RequestLogViews
 from binance_sandbox.pay.admin import PayAdmin
@@ -94,6 +95,11 @@ def wallet_admin(request: Request) -> WalletAdmin:
     return found
 
 
+def clocks(request: Request) -> ClockAdmin:
+    found: ClockAdmin = request.app.state.clocks
+    return found
+
+
 def deliveries(request: Request) -> DeliveryAdmin:
     found: DeliveryAdmin = request.app.state.deliveries
     return found
@@ -117,5 +123,6 @@ Deposits = Annotated[DepositAdmin, Depends(deposit_admin)]
 Chain = Annotated[ChainAdmin, Depends(chain_admin)]
 Wallet = Annotated[WalletAdmin, Depends(wallet_admin)]
 Deliveries = Annotated[DeliveryAdmin, Depends(deliveries)]
+Clocks = Annotated[ClockAdmin, Depends(clocks)]
 RequestLog = Annotated[RequestLogViews, Depends(request_log)]
 Creds = Annotated[Credentials, Depends(credentials)]

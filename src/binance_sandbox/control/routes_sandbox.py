@@ -1,6 +1,7 @@
-"""`/sandbox/v1/clock`, `/webhooks`, `/requests`, `/ledger/audit`, `/credentials`: the
-sandbox's own machinery — its clock, webhook deliveries, the request log, the ledger's audit,
-and every family's credentials in one place (docs/console.md, "Credentials shown once")."""
+"""`/sandbox/v1/clock`, `/settle`, `/test-clocks`, `/webhooks`, `/requests`, `/ledger/audit`,
+`/credentials`: the sandbox's own machinery — its clocks, webhook deliveries, the request log,
+the ledger's audit, and every family's credentials in one place (docs/console.md,
+"Credentials shown once")."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi import Path, Query, Request
 from binance_sandbox.control import schemas as s
 from binance_sandbox.control.credentials import KINDS
 from binance_sandbox.control.deps import (
+    Clocks,
     Creds,
     Deliveries,
     PlatformDep,
@@ -26,20 +28,67 @@ router = control_router()
 
 
 @router.get("/clock")
-async def get_clock(platform: PlatformDep) -> dict[str, Any]:
-    return platform.clock_out()
+async def get_clock(clocks: Clocks) -> dict[str, Any]:
+    return clocks.clock_out()
 
 
 @router.post("/clock/advance", openapi_extra=openapi_body(s.ClockAdvance))
-async def advance_clock(request: Request, platform: PlatformDep) -> dict[str, Any]:
+async def advance_clock(request: Request, clocks: Clocks) -> dict[str, Any]:
+    """Move the clock on and answer once every event due on the way has run, in order."""
     req = await body(request, s.ClockAdvance)
-    return await platform.advance_clock(req.ms)
+    return await clocks.advance(req.ms, req.timeoutMs, settle=req.settle)
 
 
 @router.post("/clock", openapi_extra=openapi_body(s.ClockSet))
-async def set_clock(request: Request, platform: PlatformDep) -> dict[str, Any]:
+async def set_clock(request: Request, clocks: Clocks) -> dict[str, Any]:
+    """Freeze or release the clock, or move it to a later `nowMs`, settling as an advance."""
     req = await body(request, s.ClockSet)
-    return await platform.move_clock(frozen=req.frozen, now_ms=req.nowMs)
+    return await clocks.move(
+        frozen=req.frozen, now_ms=req.nowMs, timeout_ms=req.timeoutMs, settle=req.settle
+    )
+
+
+@router.post("/settle", openapi_extra=openapi_body(s.Settle))
+async def settle(request: Request, clocks: Clocks) -> dict[str, Any]:
+    """Wait (bounded) until nothing is due now on any clock: let the worker catch up."""
+    req = await body(request, s.Settle)
+    return await clocks.settle(req.timeoutMs)
+
+
+# Test clocks (docs/testing.md): a frozen clock per suite, which its tenants read.
+TestClockId = Annotated[str, Path(min_length=1, max_length=40)]
+
+
+@router.post("/test-clocks", status_code=201, openapi_extra=openapi_body(s.TestClockCreate))
+async def create_test_clock(request: Request, clocks: Clocks) -> dict[str, Any]:
+    req = await body(request, s.TestClockCreate)
+    return await clocks.create_test_clock(now_ms=req.nowMs, name=req.name)
+
+
+@router.get("/test-clocks")
+async def test_clocks(clocks: Clocks) -> list[dict[str, Any]]:
+    return await clocks.test_clocks()
+
+
+@router.get("/test-clocks/{clock_id}")
+async def test_clock(clock_id: TestClockId, clocks: Clocks) -> dict[str, Any]:
+    return await clocks.test_clock(clock_id)
+
+
+@router.delete("/test-clocks/{clock_id}")
+async def delete_test_clock(clock_id: TestClockId, clocks: Clocks) -> dict[str, Any]:
+    return await clocks.delete_test_clock(clock_id)
+
+
+@router.post("/test-clocks/{clock_id}/advance", openapi_extra=openapi_body(s.TestClockAdvance))
+async def advance_test_clock(
+    clock_id: TestClockId, request: Request, clocks: Clocks
+) -> dict[str, Any]:
+    """Move one test clock on, settling its tenants' events only."""
+    req = await body(request, s.TestClockAdvance)
+    return await clocks.advance_test_clock(
+        clock_id, ms=req.ms, now_ms=req.nowMs, timeout_ms=req.timeoutMs
+    )
 
 
 @router.get("/webhooks")

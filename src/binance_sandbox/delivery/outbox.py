@@ -7,6 +7,7 @@ from typing import Any, NotRequired, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from binance_sandbox.clock import pinned_clock_id
 from binance_sandbox.storage.core_insert import insert_new
 from binance_sandbox.storage.models import OutboxItem
 
@@ -35,7 +36,8 @@ async def enqueue(session: AsyncSession, **fields: Unpack[OutboxFields]) -> Outb
 
 
 def outbox_item(**fields: Unpack[OutboxFields]) -> OutboxItem:
-    """A new item, not yet written: for `insert_new` with the rows it comes with."""
+    """A new item, not yet written: for `insert_new` with the rows it comes with. It is due on
+    the clock the current work runs on (`binance_sandbox.clock`)."""
     return OutboxItem(
         kind=fields["kind"],
         family=fields["family"],
@@ -49,6 +51,7 @@ def outbox_item(**fields: Unpack[OutboxFields]) -> OutboxItem:
         due_at=fields["due_at"],
         lease_until=0,
         created_at=fields["now"],
+        clock_id=pinned_clock_id(),
     )
 
 

@@ -5,6 +5,12 @@ dies leaves its lease to expire, and another worker takes the item again. Outbou
 happen outside any transaction; their result is applied, together with the item's new
 state, in one transaction that first checks the lease is still ours. Retries wait on the
 sandbox clock, so tests move the clock instead of sleeping.
+
+An item runs at its own due time, on its own clock (the global clock, or the test clock of
+the tenant it belongs to): whenever the worker gets to it, the sandbox clock reads `due_at`
+while it runs, so what it records and what it schedules next follow from that time, not from
+when a worker happened to wake. A settling clock advance (`delivery.settle`) runs the items
+of one clock itself, in due order, through `run_due`.
 """
 
 from __future__ import annotations
@@ -18,15 +24,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from binance_sandbox.clock import Clock, wall_ms
+from binance_sandbox.clock import Clock, pinned, wall_ms
 from binance_sandbox.delivery.hooks import OutboundHook
 from binance_sandbox.observability.metrics import Metrics
 from binance_sandbox.storage.db import Database
-from binance_sandbox.storage.models import DeliveryAttempt, OutboxItem
+from binance_sandbox.storage.models import DeliveryAttempt, OutboxItem, TestClock
 
 log = logging.getLogger("binance_sandbox.delivery")
 
@@ -139,6 +145,9 @@ class Worker:
         self.outbound = outbound
         self._semaphore = asyncio.Semaphore(concurrency)
         self._wakeup = asyncio.Event()
+        # Set whenever an item's outcome is recorded: what a settling advance waits on while
+        # another task holds items it needs finished.
+        self.finished = asyncio.Condition()
         clock.on_change(self.wake)
 
     def wake(self) -> None:
@@ -166,21 +175,35 @@ class Worker:
                 task.cancel()
 
     async def tick(self) -> int:
-        """Claim the due items and carry them out; the number handled."""
-        claimed = await self._claim()
+        """Claim the items due on every clock and carry them out; the number handled."""
+        return await self._run_claimed(_due_everywhere(self.clock.global_now_ms()))
+
+    async def run_due(self, clock_id: str | None, until: int) -> int:
+        """Claim the items of one clock due by `until` and carry them out; the number handled
+        (a settling advance, `delivery.settle`)."""
+        return await self._run_claimed(_due_on(clock_id, until))
+
+    async def _run_claimed(self, due: ColumnElement[bool]) -> int:
+        claimed = await self._claim(due)
         if claimed:
             await asyncio.gather(*(self._run_one(item, lease) for item, lease in claimed))
         return len(claimed)
 
-    async def _claim(self) -> list[tuple[OutboxItem, int]]:
-        now = self.clock.now_ms()
+    async def _claim(self, due: ColumnElement[bool]) -> list[tuple[OutboxItem, int]]:
         wall = wall_ms()
         lease = wall + self.lease_ms
         # One unit on the database's writer: it runs after every commit that enqueued work.
-        items = await self.db.run_write(_claim_due, now, wall, lease, self.batch)
+        items = await self.db.run_write(_claim_due, due, wall, lease, self.batch)
         return [(item, lease) for item in items]
 
     async def _run_one(self, item: OutboxItem, lease: int) -> None:
+        # The item happens at its due time on its clock (module docstring).
+        with pinned(item.clock_id, item.due_at):
+            await self._run_pinned(item, lease)
+        async with self.finished:
+            self.finished.notify_all()
+
+    async def _run_pinned(self, item: OutboxItem, lease: int) -> None:
         async with self._semaphore:
             handler = self.handlers.get(item.kind)
             ctx = JobContext(
@@ -189,7 +212,7 @@ class Worker:
                 attempt=item.attempts + 1,
                 max_attempts=item.max_attempts,
                 payload=json.loads(item.payload),
-                now=self.clock.now_ms(),
+                now=item.due_at,
                 http=self.http,
                 owner=item.owner,
                 outbound=self.outbound,
@@ -217,7 +240,7 @@ class Worker:
         self, item: OutboxItem, lease: int, ctx: JobContext, outcome: Outcome
     ) -> str | None:
         """Record the outcome; the attempt's label, or `None` if the lease was lost."""
-        now = self.clock.now_ms()
+        now = item.due_at
         async with self.db.write() as session:
             current = (
                 await session.execute(
@@ -263,15 +286,32 @@ class Worker:
         return label
 
 
-def _claim_due(session: Session, now: int, wall: int, lease: int, batch: int) -> list[OutboxItem]:
+def _due_on(clock_id: str | None, until: int) -> ColumnElement[bool]:
+    """Items of one clock due by `until`."""
+    on_clock = (
+        OutboxItem.clock_id.is_(None) if clock_id is None else OutboxItem.clock_id == clock_id
+    )
+    return and_(on_clock, OutboxItem.due_at <= until)
+
+
+def _due_everywhere(global_now: int) -> ColumnElement[bool]:
+    """Items due now on their own clocks: the global clock's, or their test clock's."""
+    test_clock_now = (
+        select(TestClock.now_ms).where(TestClock.id == OutboxItem.clock_id).scalar_subquery()
+    )
+    return or_(
+        and_(OutboxItem.clock_id.is_(None), OutboxItem.due_at <= global_now),
+        and_(OutboxItem.clock_id.is_not(None), OutboxItem.due_at <= test_clock_now),
+    )
+
+
+def _claim_due(
+    session: Session, due: ColumnElement[bool], wall: int, lease: int, batch: int
+) -> list[OutboxItem]:
     """Up to `batch` due items, leased until `lease` (`Worker._claim`)."""
     stmt = (
         select(OutboxItem)
-        .where(
-            OutboxItem.status == "pending",
-            OutboxItem.due_at <= now,
-            OutboxItem.lease_until < wall,
-        )
+        .where(OutboxItem.status == "pending", due, OutboxItem.lease_until < wall)
         .order_by(OutboxItem.due_at, OutboxItem.id)
         .limit(batch)
         .with_for_update(skip_locked=True)

@@ -61,6 +61,7 @@ def scenario_context(request: Request) -> ScenarioContext:
     state = request.app.state
     return ScenarioContext(
         platform=state.platform,
+        clocks=state.clocks,
         partners=state.partners,
         partner_admin=state.partner_admin,
         users=state.user_admin,

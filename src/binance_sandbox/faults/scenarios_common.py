@@ -13,6 +13,7 @@ from binance_sandbox.chain.service_withdrawals import WithdrawalService
 from binance_sandbox.connect.admin import PartnerAdmin
 from binance_sandbox.connect.admin_schemas import PartnerCreate
 from binance_sandbox.connect.auth import PartnerDirectory
+from binance_sandbox.delivery.clocks import ClockAdmin
 from binance_sandbox.deposit.service_sessions import SessionService
 from binance_sandbox.faults.rules import FaultBook
 from binance_sandbox.pay.admin import PayAdmin
@@ -38,6 +39,7 @@ UNREACHABLE_WEBHOOK = "http://127.0.0.1:9/webhook"
 @dataclass
 class ScenarioContext:
     platform: Platform
+    clocks: ClockAdmin
     partners: PartnerDirectory
     partner_admin: PartnerAdmin
     users: UserAdmin

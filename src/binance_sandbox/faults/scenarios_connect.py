@@ -61,7 +61,7 @@ async def quote_expires_before_execute(ctx: ScenarioContext) -> dict[str, Any]:
     partner = await new_partner(ctx, "Scenario: quote expires")
     user_id = await new_user(ctx, partner["clientId"])
     quote = await buy_quote(ctx, partner["clientId"], user_id)
-    clock = await ctx.platform.advance_clock(ctx.platform.settings.quote_ttl_ms + 1_000)
+    clock = await ctx.clocks.advance(ctx.platform.settings.quote_ttl_ms + 1_000)
     return {
         "partner": partner,
         "userId": user_id,
@@ -86,7 +86,7 @@ async def deposit_link_expires(ctx: ScenarioContext) -> dict[str, Any]:
         ),
         ctx.base_url,
     )
-    clock = await ctx.platform.advance_clock(ctx.platform.settings.deposit_link_ttl_ms + 1_000)
+    clock = await ctx.clocks.advance(ctx.platform.settings.deposit_link_ttl_ms + 1_000)
     ctx.platform.wake_worker()
     return {
         "partner": partner,

@@ -123,7 +123,7 @@ async def pay_order_expires(ctx: ScenarioContext) -> dict[str, Any]:
         raw=raw,
         base_url=ctx.base_url,
     )
-    clock = await ctx.platform.advance_clock(61_000)
+    clock = await ctx.clocks.advance(61_000)
     ctx.platform.wake_worker()
     return {
         "merchant": {

@@ -21,6 +21,7 @@ from binance_sandbox.pay.service_checkout import CheckoutService
 from binance_sandbox.pay.service_notices import OrderNotices
 from binance_sandbox.pay.service_refunds import RefundService
 from binance_sandbox.platform import Platform
+from binance_sandbox.storage import test_clocks
 from binance_sandbox.storage.models import (
     Merchant,
     OrderEvent,
@@ -46,6 +47,7 @@ def merchant_out(m: Merchant) -> dict[str, Any]:
         "active": m.active,
         "createdAt": m.created_at,
         "credentialsIssuedAt": m.credentials_issued_at or m.created_at,
+        "testClockId": m.test_clock_id,
     }
 
 
@@ -114,16 +116,20 @@ class PayAdmin:
             direct_debit_whitelisted=req.directDebitWhitelisted,
             active=True,
             created_at=now,
+            test_clock_id=req.testClockId,
         )
         try:
             async with self.p.db.write() as session:
+                clock_now = await test_clocks.now_of(session, req.testClockId)
+                merchant.created_at = clock_now or now
                 # The merchant's own Binance account: its wallets hold the Pay balance.
                 session.add(
                     User(
                         user_id=merchant_id,
                         email=f"merchant{merchant_id}@sandbox.test",
                         pay_id=self.p.ids.digits(9),
-                        created_at=now,
+                        created_at=merchant.created_at,
+                        test_clock_id=req.testClockId,
                     )
                 )
                 session.add(merchant)

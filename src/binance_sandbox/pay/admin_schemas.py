@@ -17,6 +17,9 @@ class MerchantCreate(Body):
     merchantId: str | None = Field(default=None, pattern=r"^[0-9]{6,19}$")
     apiKey: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{16,128}$")
     apiSecret: str | None = Field(default=None, min_length=16, max_length=128)
+    # The test clock the tenant lives on (docs/testing.md): its requests, orders, expiries
+    # and webhooks read that clock.
+    testClockId: str | None = Field(default=None, min_length=1, max_length=40)
 
 
 class MerchantUpdate(Body):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -51,6 +52,7 @@ class MerchantAuth:
     ip_whitelist: tuple[Network, ...]
     direct_debit_whitelisted: bool
     active: bool
+    test_clock_id: str | None = None  # its requests run at that clock's time
 
 
 class MerchantDirectory(CachedDirectory[MerchantAuth]):
@@ -74,6 +76,7 @@ class MerchantDirectory(CachedDirectory[MerchantAuth]):
                 ip_whitelist=networks(row.ip_whitelist),
                 direct_debit_whitelisted=row.direct_debit_whitelisted,
                 active=row.active,
+                test_clock_id=row.test_clock_id,
             )
 
         super().__init__(load, ttl_s=ttl_s)
@@ -99,6 +102,7 @@ async def authenticate(
     body: bytes,
     client_ip: str | None,
     recv_window_ms: int,
+    act_for: Callable[[str | None], Awaitable[None]],
 ) -> MerchantAuth | PayAuthFailure:
     api_key = headers.get("binancepay-certificate-sn", "")
     if not API_KEY.match(api_key):
@@ -123,6 +127,8 @@ async def authenticate(
             ),
             caller,
         )
+    # From here on the request runs at its merchant's time (a test clock's, if it has one).
+    await act_for(merchant.test_clock_id)
     timestamp = headers.get("binancepay-timestamp", "")
     if not timestamp_fresh(timestamp, clock, recv_window_ms):
         return PayAuthFailure(
@@ -259,6 +265,7 @@ async def authenticate_request(exchange: Exchange) -> PayCall:
         body=exchange.body,
         client_ip=client_host(request),
         recv_window_ms=platform.settings.pay_recv_window_ms,
+        act_for=platform.act_for,
     )
     if isinstance(result, PayAuthFailure):
         exchange.caller, exchange.explanation = result.caller, result.explanation

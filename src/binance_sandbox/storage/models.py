@@ -57,6 +57,8 @@ class Partner(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     # When the current signAccessToken was issued by a rotation (NULL: with the partner).
     credentials_issued_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # The test clock this tenant lives on (NULL: the global clock; docs/testing.md).
+    test_clock_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
 
 
 class User(Base):
@@ -70,6 +72,8 @@ class User(Base):
     # The Binance Pay ID a payout can be addressed to (receiveType PAY_ID).
     pay_id: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
+    # The test clock this tenant lives on (NULL: the global clock; docs/testing.md).
+    test_clock_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
 
 
 class Account(Base):
@@ -188,6 +192,7 @@ class OutboxItem(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_due", "status", "due_at"),
+        Index("ix_outbox_clock_due", "clock_id", "status", "due_at"),
         UniqueConstraint("dedupe_key", name="dedupe_key"),
         CheckConstraint("status IN ('pending', 'done', 'failed')", name="status_known"),
     )
@@ -206,6 +211,20 @@ class OutboxItem(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     finished_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The test clock `due_at` is on (NULL: the global clock).
+    clock_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class TestClock(Base):
+    """A test clock: frozen, moved only by an advance; its tenants and their outbox items
+    read it instead of the global clock (docs/testing.md)."""
+
+    __tablename__ = "test_clocks"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    now_ms: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[int] = mapped_column(BigInteger)
 
 
 class DeliveryAttempt(Base):
@@ -318,6 +337,8 @@ class Merchant(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     # When the current apiKey and apiSecret were issued by a rotation (NULL: with the merchant).
     credentials_issued_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # The test clock this tenant lives on (NULL: the global clock; docs/testing.md).
+    test_clock_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
 
 
 class SubMerchant(Base):

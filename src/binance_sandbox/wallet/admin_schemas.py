@@ -60,6 +60,10 @@ class UserCreate(Body):
     userId: str | None = Field(default=None, pattern=r"^[0-9]{6,20}$")
     # Makes the new user a Wallet API sub-account of this (master) user.
     masterUserId: str | None = None
+    # The user's partner's, when not given.
+    # The test clock the user lives on (docs/testing.md): its requests, orders, expiries
+    # and webhooks read that clock.
+    testClockId: str | None = Field(default=None, min_length=1, max_length=40)
 
 
 class Credit(Body):

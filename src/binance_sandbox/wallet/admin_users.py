@@ -30,6 +30,7 @@ from binance_sandbox.ledger.service import (
 from binance_sandbox.market import CRYPTOS, FIATS
 from binance_sandbox.pay.service_shared import PAY_CURRENCIES
 from binance_sandbox.platform import Platform
+from binance_sandbox.storage import test_clocks
 from binance_sandbox.storage.models import (
     Account,
     Partner,
@@ -101,8 +102,13 @@ class UserAdmin:
         now = self.p.clock.now_ms()
         async with self.p.db.write() as session:
             partner_id = None
+            test_clock_id = req.testClockId
             if req.partnerClientId:
-                partner_id = (await find_partner(session, req.partnerClientId)).id
+                partner = await find_partner(session, req.partnerClientId)
+                partner_id = partner.id
+                if "testClockId" not in req.model_fields_set:
+                    test_clock_id = partner.test_clock_id
+            now = await test_clocks.now_of(session, test_clock_id) or now
             user_id = req.userId or self.p.ids.digits(11)
             email = (req.email or f"user{user_id}@sandbox.test").strip().lower()
             if "@" not in email:
@@ -113,6 +119,7 @@ class UserAdmin:
                 partner_id=partner_id,
                 pay_id=self.p.ids.digits(9),
                 created_at=now,
+                test_clock_id=test_clock_id,
             )
             try:
                 async with session.begin_nested():
@@ -126,6 +133,7 @@ class UserAdmin:
             "email": user.email,
             "payId": user.pay_id,
             "partnerClientId": req.partnerClientId,
+            "testClockId": user.test_clock_id,
             **({"masterUserId": req.masterUserId} if req.masterUserId else {}),
         }
 
@@ -142,6 +150,7 @@ class UserAdmin:
                     "payId": u.pay_id,
                     "partnerClientId": cid,
                     "createdAt": u.created_at,
+                    "testClockId": u.test_clock_id,
                 }
                 for u, cid in rows
             ]

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from sqlalchemy import select
 from binance_sandbox.access import CachedDirectory, Network, ip_allowed, networks
 from binance_sandbox.clock import Clock, wall_ms
 from binance_sandbox.storage.db import Database
-from binance_sandbox.storage.models import WalletApiKey
+from binance_sandbox.storage.models import User, WalletApiKey
 from binance_sandbox.wallet import errors
 from binance_sandbox.wallet.params import Params, missing
 from binance_sandbox.web import client_host
@@ -52,6 +53,7 @@ class WalletKey:
     permissions: frozenset[str]
     ip_whitelist: tuple[Network, ...]
     active: bool
+    test_clock_id: str | None = None  # its user's: the key's requests run at that clock's time
 
 
 class KeyDirectory(CachedDirectory[WalletKey]):
@@ -60,13 +62,16 @@ class KeyDirectory(CachedDirectory[WalletKey]):
     def __init__(self, db: Database, *, ttl_s: float = 2.0) -> None:
         async def load(api_key: str) -> WalletKey | None:
             async with db.read() as session:
-                row = (
+                found = (
                     await session.execute(
-                        select(WalletApiKey).where(WalletApiKey.api_key == api_key)
+                        select(WalletApiKey, User.test_clock_id)
+                        .join(User, User.user_id == WalletApiKey.user_id)
+                        .where(WalletApiKey.api_key == api_key)
                     )
-                ).scalar_one_or_none()
-            if row is None:
+                ).one_or_none()
+            if found is None:
                 return None
+            row, test_clock_id = found
             return WalletKey(
                 api_key=row.api_key,
                 secret_key=row.secret_key,
@@ -74,6 +79,7 @@ class KeyDirectory(CachedDirectory[WalletKey]):
                 permissions=frozenset(json.loads(row.permissions)),
                 ip_whitelist=networks(row.ip_whitelist),
                 active=row.active,
+                test_clock_id=test_clock_id,
             )
 
         super().__init__(load, ttl_s=ttl_s)
@@ -127,6 +133,7 @@ async def authenticate(
     raw_query: bytes,
     raw_body: bytes,
     client_ip: str | None,
+    act_for: Callable[[str | None], Awaitable[None]],
 ) -> WalletKey:
     """The caller's key, or `AuthFailure` raised with the error to answer."""
     if not API_KEY.match(api_key):
@@ -145,6 +152,8 @@ async def authenticate(
             caller,
             f"the key's permissions {sorted(key.permissions)} lack {security}",
         )
+    # From here on the request runs at its user's time (a test clock's, if it has one).
+    await act_for(key.test_clock_id)
     total, signature = split_signature(raw_query, raw_body)
     try:
         if not signature:
@@ -275,6 +284,7 @@ async def authenticate_request(exchange: Exchange, guard: Guard) -> WalletCall:
             raw_query=raw_query,
             raw_body=exchange.body,
             client_ip=client_host(request),
+            act_for=platform.act_for,
         )
     except AuthFailure as failure:
         exchange.caller, exchange.explanation = failure.caller, failure.explanation
@@ -283,4 +293,4 @@ async def authenticate_request(exchange: Exchange, guard: Guard) -> WalletCall:
     status = await status_switch.system()
     if status.status != 0:
         raise errors.Maintenance()
-    return WalletCall(params, key, now, request)
+    return WalletCall(params, key, platform.clock.now_ms(), request)

@@ -26,6 +26,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import Receive, Scope, Send
 
+from binance_sandbox import clock
 from binance_sandbox.web.errors import UnknownEndpoint, expected, is_bug
 from binance_sandbox.web.requestlog import record
 
@@ -147,14 +148,16 @@ async def handle(family: ApiFamily[C], operation: Operation[C], request: Request
     hook: FaultHook | None = getattr(request.app.state, "request_hook", None)
     code: str | None
     try:
-        exchange.body = await request.body()
-        family.check_body(exchange)
-        await family.admit(exchange, operation)
-        call = await family.authenticate(exchange, operation)
-        if hook is not None:
-            await hook.before(family, exchange)
-        response = family.render(await operation.handler(call))
-        code = family.success_code
+        # Authentication may pin the request to its tenant's test clock (`binance_sandbox.clock`).
+        with clock.scope():
+            exchange.body = await request.body()
+            family.check_body(exchange)
+            await family.admit(exchange, operation)
+            call = await family.authenticate(exchange, operation)
+            if hook is not None:
+                await hook.before(family, exchange)
+            response = family.render(await operation.handler(call))
+            code = family.success_code
     except Exception as exc:  # every failure gets the family's envelope
         failure = expected(exc)
         if is_bug(failure):

@@ -1,0 +1,55 @@
+"""Test clocks as stored (`test_clocks`), and which tenants live on one."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from binance_sandbox.admin_errors import Invalid
+from binance_sandbox.storage.models import Merchant, Partner, TestClock, User
+
+
+async def find(session: AsyncSession, clock_id: str) -> TestClock | None:
+    return (
+        await session.execute(select(TestClock).where(TestClock.id == clock_id))
+    ).scalar_one_or_none()
+
+
+async def listed(session: AsyncSession) -> list[TestClock]:
+    return list(
+        (await session.execute(select(TestClock).order_by(TestClock.created_at, TestClock.id)))
+        .scalars()
+        .all()
+    )
+
+
+async def move(session: AsyncSession, clock_id: str, now_ms: int) -> None:
+    """Set the clock to `now_ms`; it never goes back."""
+    await session.execute(
+        update(TestClock)
+        .where(TestClock.id == clock_id, TestClock.now_ms < now_ms)
+        .values(now_ms=now_ms, version=TestClock.version + 1)
+    )
+
+
+async def tenants(session: AsyncSession, clock_id: str) -> int:
+    """How many partners, merchants and users live on the clock."""
+    total = 0
+    for model in (Partner, Merchant, User):
+        total += (
+            await session.execute(
+                select(func.count()).select_from(model).where(model.test_clock_id == clock_id)
+            )
+        ).scalar_one()
+    return total
+
+
+async def now_of(session: AsyncSession, clock_id: str | None) -> int | None:
+    """The time of a tenant's `testClockId` as given on its creation (None: no test clock);
+    `Invalid` if there is no such clock."""
+    if clock_id is None:
+        return None
+    row = await find(session, clock_id)
+    if row is None:
+        raise Invalid(f"No test clock {clock_id}.")
+    return row.now_ms
