@@ -232,6 +232,9 @@ def test_an_order_updates_live_when_the_clock_is_advanced_from_the_console(
     other.wait_for_load_state()
     assert box.now() == before + 60_000
     assert other.get_attribute("#clock-now", "data-now-ms") == str(before + 60_000)
+    # The advance settled: the check, the fill's webhook and whatever else fell due ran.
+    ran = other.inner_text("#clock-ran")
+    assert ran.endswith("ran on the way.") and int(ran.split()[0]) >= 2, ran
 
     page.wait_for_function("document.getElementById('status').textContent === 'FILLED'")
     assert page.get_attribute("#status", "class") == "status FILLED"

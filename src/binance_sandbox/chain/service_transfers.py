@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Row, Select, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from binance_sandbox import clock
 from binance_sandbox.chain import errors
 from binance_sandbox.chain.lifecycle import (
     LISTED_DEPOSITS,
@@ -37,6 +38,7 @@ from binance_sandbox.ledger.service import (
     user_account,
 )
 from binance_sandbox.platform import Platform
+from binance_sandbox.storage import test_clocks
 from binance_sandbox.storage.models import ChainTransfer
 
 
@@ -117,8 +119,12 @@ class TransferService:
             units = money.to_units(amount)
         except money.AmountError as exc:
             raise errors.AmountTooSmall(f"amount: {exc}") from exc
-        now = self.p.clock.now_ms()
         owner = await self.addresses.find_owner(session, net.network, address, tag)
+        if owner is not None and not clock.is_pinned():
+            # Value from outside the sandbox arrives on the receiving user's clock; from a
+            # sandbox user's withdrawal, on the sender's (pinned already; docs/testing.md).
+            await self.p.act_for(await test_clocks.of_user(session, owner))
+        now = self.p.clock.now_ms()
         transfer_row = ChainTransfer(
             tx_hash=tx_hash or new_tx_hash(self.p.ids, net.network),
             network=net.network,

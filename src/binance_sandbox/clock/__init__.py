@@ -60,6 +60,10 @@ def pinned(clock_id: str | None, now_ms: int) -> Iterator[None]:
         yield
 
 
+def is_pinned() -> bool:
+    return _pinned.get() is not None
+
+
 def pinned_clock_id() -> str | None:
     """The test clock the current work runs on (None: the global clock)."""
     current = _pinned.get()

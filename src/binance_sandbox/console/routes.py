@@ -115,10 +115,16 @@ async def overview(request: Request) -> Response:
     return render(
         request,
         "overview.html",
+        ran=_number(request.query_params.get("ran")),
+        pending=_number(request.query_params.get("pending")),
         counts=await counts(db),
         audit=await audit(db),
         **market_view(request, "BTC", "USD", "1h"),
     )
+
+
+def _number(text: str | None) -> int | None:
+    return int(text) if text is not None and text.isdigit() and len(text) < 10 else None
 
 
 @pages.post("/clock/advance")
@@ -126,8 +132,11 @@ async def advance_clock(request: Request) -> Response:
     step = (await read_form(request)).get("step", "")
     if step not in CLOCK_STEPS:
         raise Invalid("Advance by 1m, 1h or 1d.")
-    await request.app.state.clocks.advance(CLOCK_STEPS[step])
-    return back(COOKIE_PATH)
+    # The same settling advance as the control API's: back once what fell due has run.
+    moved = await request.app.state.clocks.advance(CLOCK_STEPS[step])
+    return back(
+        COOKIE_PATH, ran=str(moved["ran"]), pending=str(len(moved.get("pending", [])) or "")
+    )
 
 
 @pages.post("/clock/freeze")

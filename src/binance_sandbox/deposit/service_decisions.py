@@ -28,6 +28,7 @@ from binance_sandbox.deposit.service_shared import (
     webhook_body,
 )
 from binance_sandbox.platform import Platform
+from binance_sandbox.storage import test_clocks
 from binance_sandbox.storage.models import DepositSession, Partner
 
 
@@ -40,7 +41,9 @@ class DecisionService:
         self, session_id: str, target: str, *, as_user: str | None = None
     ) -> dict[str, Any]:
         """The user authorizes or rejects (`target` AUTHORIZED or REJECTED). With `as_user`,
-        only that user may decide (the hosted page's signed-in user)."""
+        only that user may decide (the hosted page's signed-in user). It happens on the
+        session's partner's clock."""
+        await self.p.act_for_stored(lambda s: _partner_clock_of(s, session_id))
         now = self.p.clock.now_ms()
         async with self.p.db.write() as session:
             row = await locked_session(session, session_id)
@@ -127,3 +130,12 @@ class DecisionService:
         await add_event(
             session, row.session_id, now, "webhook_queued", outboxId=item.id, status=row.status
         )
+
+
+async def _partner_clock_of(session: AsyncSession, session_id: str) -> str | None:
+    partner_id = (
+        await session.execute(
+            select(DepositSession.partner_id).where(DepositSession.session_id == session_id)
+        )
+    ).scalar_one_or_none()
+    return None if partner_id is None else await test_clocks.of_partner(session, partner_id)

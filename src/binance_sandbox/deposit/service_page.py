@@ -13,6 +13,7 @@ from binance_sandbox.deposit.service_shared import (
     coin_network,
 )
 from binance_sandbox.platform import Platform
+from binance_sandbox.storage import test_clocks
 from binance_sandbox.storage.models import DepositSession, Partner, User
 
 
@@ -32,6 +33,7 @@ class DepositPage:
         if found is None:
             return None
         row, partner_name = found
+        await self.p.act_for_stored(lambda s: test_clocks.of_partner(s, row.partner_id))
         now = self.p.clock.now_ms()
         networks = [coin_network(row.crypto_currency, n) for n in json.loads(row.networks)]
         return {

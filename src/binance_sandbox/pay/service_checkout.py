@@ -31,6 +31,7 @@ from binance_sandbox.pay.service_shared import (
     move_order,
 )
 from binance_sandbox.platform import Platform
+from binance_sandbox.storage import test_clocks
 from binance_sandbox.storage.models import Merchant, PayOrder, User
 
 
@@ -40,6 +41,7 @@ class CheckoutService:
         self.notices = notices
 
     async def order_view(self, prepay_id: str) -> dict[str, Any] | None:
+        await self.p.act_for_stored(lambda s: test_clocks.of_pay_order(s, prepay_id))
         async with self.p.db.read() as session:
             row = (
                 await session.execute(
@@ -116,6 +118,7 @@ class CheckoutService:
 
     async def start_checkout(self, prepay_id: str, payer_user_id: str) -> None:
         """A payer opened the order in "the app": INITIAL → PENDING."""
+        await self.p.act_for_stored(lambda s: test_clocks.of_pay_order(s, prepay_id))
         now = self.p.clock.now_ms()
         async with self.p.db.write() as session:
             await self._payer(session, payer_user_id)
@@ -128,7 +131,9 @@ class CheckoutService:
 
     async def pay(self, prepay_id: str, payer_user_id: str) -> dict[str, Any]:
         """The payer pays: funds move from the payer (FUNDING first, then SPOT) to the
-        merchant's Pay wallet in one journal entry; PAY_SUCCESS goes out."""
+        merchant's Pay wallet in one journal entry; PAY_SUCCESS goes out. It happens on the
+        merchant's clock, whichever clock the payer is on (docs/testing.md)."""
+        await self.p.act_for_stored(lambda s: test_clocks.of_pay_order(s, prepay_id))
         now = self.p.clock.now_ms()
         async with self.p.db.write() as session:
             await self._payer(session, payer_user_id)

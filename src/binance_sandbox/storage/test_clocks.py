@@ -6,7 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import Invalid
-from binance_sandbox.storage.models import Merchant, Partner, TestClock, User
+from binance_sandbox.storage.models import Merchant, Partner, PayOrder, TestClock, User
 
 
 async def find(session: AsyncSession, clock_id: str) -> TestClock | None:
@@ -53,3 +53,30 @@ async def now_of(session: AsyncSession, clock_id: str | None) -> int | None:
     if row is None:
         raise Invalid(f"No test clock {clock_id}.")
     return row.now_ms
+
+
+# Whose clock an action runs on, when it is not a tenant's own API request (docs/testing.md,
+# "Test clocks"): an action on a Pay order runs on its merchant's clock, on a deposit session
+# on its partner's, and value arriving from outside the sandbox on the receiving user's.
+
+
+async def of_pay_order(session: AsyncSession, prepay_id: str) -> str | None:
+    return (
+        await session.execute(
+            select(Merchant.test_clock_id)
+            .join(PayOrder, PayOrder.merchant_id == Merchant.merchant_id)
+            .where(PayOrder.prepay_id == prepay_id)
+        )
+    ).scalar_one_or_none()
+
+
+async def of_partner(session: AsyncSession, partner_id: int) -> str | None:
+    return (
+        await session.execute(select(Partner.test_clock_id).where(Partner.id == partner_id))
+    ).scalar_one_or_none()
+
+
+async def of_user(session: AsyncSession, user_id: str) -> str | None:
+    return (
+        await session.execute(select(User.test_clock_id).where(User.user_id == user_id))
+    ).scalar_one_or_none()
