@@ -11,8 +11,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import NotFound
-from binance_sandbox.clock import Clock
+from binance_sandbox.clock import Clock, pinned
 from binance_sandbox.delivery.outbox import enqueue
+from binance_sandbox.storage import test_clocks
 from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.models import DeliveryAttempt, OutboxItem, Partner
 
@@ -120,7 +121,7 @@ class DeliveryAdmin:
 
     async def redeliver(self, item_id: int) -> dict[str, Any]:
         """Send a delivery again, as a new delivery (the original's record stays as it was)."""
-        now = self.clock.now_ms()
+        now = self.clock.global_now_ms()
         async with self.db.write() as session:
             item = await _webhook(session, item_id)
             payload = json.loads(item.payload)
@@ -133,17 +134,24 @@ class DeliveryAdmin:
                     )
                 ).scalar_one_or_none()
                 payload["url"] = current or payload["url"]
-            copy = await enqueue(
-                session,
-                kind="webhook",
-                family=item.family,
-                payload=payload,
-                due_at=now,
-                now=now,
-                max_attempts=self.max_attempts,
-                owner=item.owner,
-                ref=item.ref,
-            )
+            # Sent now on the clock of the original: a test clock's tenant gets it at its time.
+            clock_id = item.clock_id
+            if clock_id is not None:
+                found = await test_clocks.find(session, clock_id)
+                now = now if found is None else found.now_ms
+                clock_id = None if found is None else clock_id
+            with pinned(clock_id, now):
+                copy = await enqueue(
+                    session,
+                    kind="webhook",
+                    family=item.family,
+                    payload=payload,
+                    due_at=now,
+                    now=now,
+                    max_attempts=self.max_attempts,
+                    owner=item.owner,
+                    ref=item.ref,
+                )
             new_id = copy.id
         self.wake()
         return await self.webhook(new_id)
