@@ -41,7 +41,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("what the Connect families share", {"connect"}),
     ("API families", {"deposit", "pay", "prime", "wallet"}),
     ("the sandbox's own surface", {"console", "control", "faults", "hosted"}),
-    ("entry points", {"__main__", "app", "asgi", "cli", "demo", "runner"}),
+    ("entry points", {"__main__", "app", "asgi", "cli", "demo", "runner", "testing"}),
 ]
 # The SDK and the merchant kit ship beside the server and never import it: they stand on the
 # foundation only (the merchant kit on the SDK too), and only the entry points use them.
