@@ -49,9 +49,7 @@ def test_an_unsent_withdrawal_gives_everything_back(
         assert sandbox.balance(user, "ETH") == Decimal("0.4988")  # 0.5 and the 0.0012 fee
         for reached in (WithdrawStatus.AWAITING_APPROVAL, WithdrawStatus.PROCESSING)[:steps]:
             sandbox.advance(5_000)
-            sandbox.wait_for(
-                lambda reached=reached: status(wallet, withdrawal) == reached, what=str(reached)
-            )
+            assert status(wallet, withdrawal) == reached
         r = sandbox.admin.post(f"/sandbox/v1/withdrawals/{withdrawal}/{outcome}")
         assert r.status_code == 200 and r.json() == {"id": withdrawal, "status": int(expected)}
         assert status(wallet, withdrawal) == expected

@@ -66,9 +66,9 @@ def test_each_journal_entry_links_to_what_made_it(page: Page, box: Sandbox, tmp_
             amount=Decimal("100"),
             amount_type=1,
         )
-        order = prime.wait_for_order(
-            prime.execute_quote(quote.quote_id, "ledger-buy-1").order_id, interval=0.05, timeout=15
-        )
+        order_id = prime.execute_quote(quote.quote_id, "ledger-buy-1").order_id
+        box.settle()
+        order = prime.transaction(order_id)
     assert order.status == "FILLED"
 
     shop = box.admin.post("/sandbox/v1/merchants", json={"name": "Ledger Shop"}).json()
@@ -86,10 +86,8 @@ def test_each_journal_entry_links_to_what_made_it(page: Page, box: Sandbox, tmp_
         r = box.admin.post(f"/sandbox/v1/pay/orders/{prepay_id}/pay", json={"payerUserId": payer})
         assert r.status_code == 200, r.text
         pay.refund("ledger-refund-1", prepay_id, Decimal("10"))
-        box.wait_for(
-            lambda: pay.query_refund("ledger-refund-1").refund_status == "REFUND_SUCCESS",
-            what="refund settled",
-        )
+        box.settle()
+        assert pay.query_refund("ledger-refund-1").refund_status == "REFUND_SUCCESS"
 
     # The buyer's BTC: one entry, the buy, linked to its order page.
     sign_in(page, box, f"/console/users/{buyer}")

@@ -276,7 +276,7 @@ def test_what_the_pages_poll_needs_sign_in_and_stays_out_of_the_request_log(
     # The chain deposit changes: so does its version.
     before = page.request.get(box.url + f"/console/api/chain/deposits/{tx_hash}").json()
     box.advance(ETH_CONFIRMATIONS_MS)
-    box.wait_for(lambda: box.balance(user, "ETH") == Decimal("1"), what="the credit")
+    assert box.balance(user, "ETH") == Decimal("1")
     after = page.request.get(box.url + f"/console/api/chain/deposits/{tx_hash}").json()
     assert (before["status"], after["status"]) == ("PENDING", "CREDITED")
     assert after["version"] != before["version"]

@@ -77,10 +77,7 @@ def test_a_deposit_session_and_the_chain_deposit_it_reported(
         page.reload()
         assert page.inner_text("#status") == "AUTHORIZED"
         assert kinds(page) == ["created", "authorized", "webhook_queued"]
-        box.wait_for(
-            lambda: [d for d in box.webhooks(owner=partner.client_id) if d["status"] == "done"],
-            what="the deposit webhook delivered",
-        )
+        box.settle()  # the deposit webhook is delivered
         page.reload()
         [delivery] = page.locator("#deliveries tr.delivery").all()
         assert "deposit_status_event" in delivery.inner_text() and "done" in delivery.inner_text()
@@ -93,7 +90,7 @@ def test_a_deposit_session_and_the_chain_deposit_it_reported(
         deposit.report("dep-1", sent["txHash"], amount=Decimal("0.8"), crypto_currency="ETH")
     stray = send_on_chain(box, network="ETH", address="0x" + "c" * 40, asset="ETH", amount="1")
     box.advance(12 * 12_000)
-    box.wait_for(lambda: box.balance(user, "ETH") == Decimal("0.8"), what="the credit")
+    assert box.balance(user, "ETH") == Decimal("0.8")
 
     page.goto(f"{box.url}/console/chain/deposits?status=CREDITED&network=ETH")
     assert page.locator("#transfers tr.transfer").evaluate_all(
@@ -142,7 +139,7 @@ def test_a_withdrawal_step_by_step_and_one_cancelled(
             (2 * 600_000, WithdrawStatus.COMPLETED),
         ):
             box.advance(step_ms)
-            box.wait_for(lambda reached=reached: status(done) == reached, what=str(reached))
+            assert status(done) == reached
         cancelled = wallet.withdraw("BTC", to["address"], Decimal("0.02")).id
     assert box.balance(user, "BTC") == Decimal("1") - Decimal("0.0102") - Decimal("0.0202")
 
@@ -223,16 +220,10 @@ def test_a_payout_with_its_transfers_webhooks_and_entries(
                 },
             ],
         )
-        box.wait_for(
-            lambda: pay.query_payout("ordpayout1").batch_status == "PART_SUCCESS",
-            what="the payout settled",
-        )
-    box.wait_for(
-        lambda: (
-            len([d for d in box.webhooks(owner=shop["merchantId"]) if d["status"] == "done"]) == 2
-        ),
-        what="both payout webhooks delivered",
-    )
+        box.settle()
+        assert pay.query_payout("ordpayout1").batch_status == "PART_SUCCESS"
+    delivered = box.webhooks(owner=shop["merchantId"])
+    assert [d["status"] for d in delivered] == ["done", "done"]  # both payout webhooks
 
     sign_in(page, box, "/console/pay/payouts?status=SUCCESS")
     assert page.locator("#payouts tr.payout").count() == 0

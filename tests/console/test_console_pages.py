@@ -58,7 +58,8 @@ def made(box: Sandbox) -> dict[str, Any]:
         },
     )
     assert sent.status_code == 201, sent.text
-    webhook = box.wait_for(lambda: box.webhooks(ref=buy["orderId"]), what="the order's webhook")
+    box.settle()
+    [webhook] = box.webhooks(ref=buy["orderId"])
     sessions = box.admin.get(
         "/sandbox/v1/deposits", params={"partnerClientId": deposit["partner"]["clientId"]}
     ).json()
@@ -72,7 +73,7 @@ def made(box: Sandbox) -> dict[str, Any]:
         "depositId": sessions[0]["depositId"],
         "withdrawalId": withdrawal["withdrawalId"],
         "txHash": sent.json()["txHash"],
-        "webhookId": webhook[0]["id"],
+        "webhookId": webhook["id"],
     }
 
 

@@ -170,7 +170,8 @@ def test_the_webhook_verifies_with_the_partner_key(
         client.initiate_deposit(order_id, user_id=user, crypto_currency="USDT", networks=["TRX"])
         act(box, partner, order_id, "authorize")
         polled = client.authorization(order_id)
-    received = box.wait_for(lambda: receiver.find(order_id), what="webhook")[0]
+    box.settle()
+    [received] = receiver.find(order_id)
     verifier = ConnectWebhookVerifier(partner.webhook_public_key, client_id=partner.client_id)
     event = verify_deposit_status_event(verifier, received.raw, received.headers)
     assert event.webhook_event_type == "deposit_status_event"

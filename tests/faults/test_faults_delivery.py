@@ -3,7 +3,6 @@ PENDING until the deadline) and webhooks (duplicated, delayed)."""
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 
 from faults_support import Receiver, add_fault, buy_quote, faults
@@ -34,15 +33,12 @@ def test_check_transaction_pending_until_the_deadline_fails_the_order(
     def checked() -> bool:
         return any(e["kind"] == "check_transaction" for e in box.order(order_id)["timeline"])
 
-    box.wait_for(checked, what="a Check Transaction")
+    box.settle()
+    assert checked()
     box.advance(60_000)
-    time.sleep(0.3)
     assert prime.transaction(order_id=order_id).status.value == "PROCESSING"
     box.advance(box.settings.check_deadline_ms)
-    box.wait_for(
-        lambda: prime.transaction(order_id=order_id).status.value == "FAILED",
-        what="the order to fail at the deadline",
-    )
+    assert prime.transaction(order_id=order_id).status.value == "FAILED"
     box.audit()
 
 
@@ -66,20 +62,16 @@ def test_merchant_http500_is_retried(
         action={"type": "status", "status": "COMPLETED"},
     )
     order_id = _execute(prime, user, "http500-then-ok")
-    box.wait_for(
-        lambda: any(
-            "500" in str(e["detail"].get("problem"))
-            for e in box.order(order_id)["timeline"]
-            if e["kind"] == "check_transaction"
-        ),
-        what="the first check, answered HTTP 500",
-    )
-    assert box.order(order_id)["status"] == "PROCESSING"
+    box.settle()
+    detail = box.order(order_id)
+    assert any(
+        "500" in str(e["detail"].get("problem"))
+        for e in detail["timeline"]
+        if e["kind"] == "check_transaction"
+    )  # the first check, answered HTTP 500
+    assert detail["status"] == "PROCESSING"
     box.advance(box.settings.check_interval_ms)
-    box.wait_for(
-        lambda: prime.transaction(order_id=order_id).status.value == "FILLED",
-        what="the order to fill after the 500",
-    )
+    assert prime.transaction(order_id=order_id).status.value == "FILLED"
     box.audit()
 
 
@@ -94,12 +86,9 @@ def test_duplicated_webhook_is_received_twice(
         action={"type": "duplicate"},
     )
     order_id = _execute(prime, user, "twice")
-    box.wait_for(
-        lambda: len([b for b in receiver.for_order(order_id) if b["status"] == "FILLED"]) == 2,
-        what="the FILLED webhook twice",
-    )
+    box.settle()
     filled = [b for b in receiver.for_order(order_id) if b["status"] == "FILLED"]
-    assert filled[0] == filled[1]
+    assert len(filled) == 2 and filled[0] == filled[1]
 
 
 def test_delayed_webhook_comes_when_the_clock_reaches_it(
@@ -113,19 +102,16 @@ def test_delayed_webhook_comes_when_the_clock_reaches_it(
         count=1,
     )
     order_id = _execute(prime, user, "late")
-    box.wait_for(lambda: box.order(order_id)["status"] == "FILLED", what="the order to fill")
-    webhook = box.wait_for(
-        lambda: [
-            w
-            for w in box.webhooks(owner=partner.client_id, ref=order_id)
-            if "delayed" in (w["lastError"] or "")
-        ],
-        what="the delayed attempt",
-    )[0]
+    box.settle()
+    assert box.order(order_id)["status"] == "FILLED"
+    [webhook] = box.webhooks(owner=partner.client_id, ref=order_id)
+    assert "delayed" in webhook["lastError"]
     assert webhook["status"] == "pending" and webhook["nextAttemptAt"] >= box.now() + 120_000
     assert receiver.for_order(order_id) == []
-    box.advance(120_000)
-    box.wait_for(lambda: receiver.for_order(order_id), what="the delayed webhook")
+    box.advance(119_999)
+    assert receiver.for_order(order_id) == []
+    box.advance(1)
+    assert receiver.for_order(order_id)
 
 
 def test_reordered_webhook_arrives_after_the_next_one(
@@ -140,19 +126,15 @@ def test_reordered_webhook_arrives_after_the_next_one(
         count=1,
     )
     first = _execute(prime, user, "reorder-first")
-    box.wait_for(
-        lambda: any(
-            "reorder" in (w["lastError"] or "")
-            for w in box.webhooks(owner=partner.client_id, ref=first)
-        ),
-        what="the first webhook held",
-    )
+    box.settle()
+    assert any(
+        "reorder" in (w["lastError"] or "")
+        for w in box.webhooks(owner=partner.client_id, ref=first)
+    )  # the first webhook held
     assert receiver.for_order(first) == []
     second = _execute(prime, user, "reorder-second")
-    box.wait_for(
-        lambda: receiver.for_order(first) and receiver.for_order(second),
-        what="both webhooks, without moving the clock",
-    )
+    box.settle()  # both webhooks, without moving the clock
+    assert receiver.for_order(first) and receiver.for_order(second)
     arrived = [b["orderId"] for b in receiver.bodies if b["orderId"] in (first, second)]
     assert arrived == [second, first]
     assert rule["id"] not in [f["id"] for f in faults(box)]  # used up
@@ -189,18 +171,13 @@ def test_transfer_fails_then_succeeds(
         amount_type=2,
     )
     order_id = prime.execute_quote(quote.quote_id, "sell-transfer-500").order_id
-    box.wait_for(
-        lambda: failing["id"] not in [f["id"] for f in faults(box)],
-        what="the first Transfer, answered HTTP 500",
-    )
+    box.settle()
+    assert failing["id"] not in [f["id"] for f in faults(box)]  # the first Transfer: HTTP 500
     detail = box.order(order_id)
     assert detail["status"] == "FILLED" and detail["transferStatus"] is None
     box.advance(box.settings.merchant_poll_interval_ms * 2)
-    detail = box.wait_for(
-        lambda: (d := box.order(order_id))["transferStatus"] == "SUCCESS" and d,
-        what="the Transfer to succeed",
-    )
-    assert detail["status"] == "FILLED"
+    detail = box.order(order_id)
+    assert detail["status"] == "FILLED" and detail["transferStatus"] == "SUCCESS"
     box.audit()
 
 
@@ -221,15 +198,12 @@ def test_merchant_fault_applies_without_a_merchant_api(box: Sandbox, receiver: R
         box.url, partner.client_id, partner.access_token, partner.private_key
     ) as prime:
         failed = _execute(prime, user, "no-api-failed")
-        box.wait_for(
-            lambda: prime.transaction(order_id=failed).status.value == "FAILED",
-            what="the order to fail on the fault's FAILED",
-        )
+        box.settle()
+        assert prime.transaction(order_id=failed).status.value == "FAILED"  # the fault's FAILED
         filled = _execute(prime, user, "no-api-filled")
-        box.wait_for(
-            lambda: prime.transaction(order_id=filled).status.value == "FILLED",
-            what="the next order to fill (the rule is used up)",
-        )
+        box.settle()
+        # The next order fills: the rule is used up.
+        assert prime.transaction(order_id=filled).status.value == "FILLED"
     box.audit()
 
 
@@ -245,18 +219,15 @@ def test_receiver_down_then_timing_out_is_retried_until_it_answers(
         found = box.webhooks(owner=partner.client_id, ref=order_id)
         return list(found[0]["attemptLog"]) if found else []
 
-    box.wait_for(lambda: len(attempts()) >= 1, what="the first attempt")
+    box.settle()
+    assert len(attempts()) == 1
     assert "refused the connection" in str(attempts()[0]["error"])
     assert receiver.for_order(order_id) == []
     box.advance(1_000)  # backoff 1 s
-    box.wait_for(lambda: len(attempts()) >= 2, what="the second attempt")
+    assert len(attempts()) == 2
     assert "did not answer in time" in str(attempts()[1]["error"])
     assert receiver.for_order(order_id) == []
-    box.advance(2_000)  # backoff 2 s
-    box.wait_for(lambda: receiver.for_order(order_id), what="the third attempt, delivered")
-    # The receiver has it before the worker records the answer.
-    box.wait_for(
-        lambda: box.webhooks(owner=partner.client_id, ref=order_id)[0]["status"] == "done",
-        what="the delivery recorded as done",
-    )
+    box.advance(2_000)  # backoff 2 s: the third attempt is delivered, and recorded as done
+    assert receiver.for_order(order_id)
+    assert box.webhooks(owner=partner.client_id, ref=order_id)[0]["status"] == "done"
     box.audit()

@@ -42,8 +42,9 @@ def test_reset_one_partner_then_everything(make_sandbox: Callable[..., Sandbox])
     box.credit(user_a, "USDT", "50")
     order_a = _order(box, a, user_a, "a-1")
     order_b = _order(box, b, user_b, "b-1")
-    box.wait_for(lambda: box.order(order_a)["status"] == "FILLED", what="A's order")
-    box.wait_for(lambda: box.order(order_b)["status"] == "FILLED", what="B's order")
+    box.settle()
+    assert box.order(order_a)["status"] == "FILLED"
+    assert box.order(order_b)["status"] == "FILLED"
     add_fault(
         box,
         family="connect",
@@ -68,8 +69,7 @@ def test_reset_one_partner_then_everything(make_sandbox: Callable[..., Sandbox])
     assert box.admin.post(f"/sandbox/v1/withdrawals/{withdrawal}/cancel").status_code == 404
     assert box.admin.get("/sandbox/v1/chain/transfers", params={"txHash": pending}).json() == []
     # Its jobs are gone: moving the clock sends and credits nothing.
-    for _ in range(4):
-        box.advance(3_600_000)
+    box.advance(4 * 3_600_000)
     assert box.balance(user_b, "ETH") == 0
     assert box.audit()["totalsConserved"]
     users = box.admin.get("/sandbox/v1/users").json()
@@ -90,7 +90,8 @@ def test_reset_one_partner_then_everything(make_sandbox: Callable[..., Sandbox])
     # And the platform works again from scratch.
     c = box.create_partner(name="C")
     order_c = _order(box, c, box.create_user(c), "c-1")
-    box.wait_for(lambda: box.order(order_c)["status"] == "FILLED", what="C's order")
+    box.settle()
+    assert box.order(order_c)["status"] == "FILLED"
     box.audit()
 
 

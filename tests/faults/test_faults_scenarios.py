@@ -64,16 +64,11 @@ def test_buy_fiat_never_arrives(scenario_box: Sandbox) -> None:
     made = run(box, "buy-fiat-never-arrives")
     with client(box, made) as prime:
         order_id = made["orderId"]
-        box.wait_for(
-            lambda: any(e["kind"] == "check_transaction" for e in box.order(order_id)["timeline"]),
-            what="a Check Transaction",
-        )
+        box.settle()
+        assert any(e["kind"] == "check_transaction" for e in box.order(order_id)["timeline"])
         assert prime.transaction(order_id=order_id).status.value == "PROCESSING"
         box.advance(made["checkDeadlineAt"] - box.now() + 1)
-        box.wait_for(
-            lambda: prime.transaction(order_id=order_id).status.value == "FAILED",
-            what="the order to fail at the deadline",
-        )
+        assert prime.transaction(order_id=order_id).status.value == "FAILED"
     box.audit()
 
 
@@ -91,10 +86,8 @@ def test_partial_refunds_until_full(scenario_box: Sandbox) -> None:
     assert [r["refundAmount"] for r in order["refunds"]] == ["10", "10", "10"], order
     merchant = made["merchant"]
     with PayClient(scenario_box.url, merchant["apiKey"], merchant["apiSecret"]) as pay:
-        scenario_box.wait_for(
-            lambda: pay.query_order(made["prepayId"]).status == PayOrderStatus.FULL_REFUNDED,
-            what="the order to be fully refunded",
-        )
+        scenario_box.settle()
+        assert pay.query_order(made["prepayId"]).status == PayOrderStatus.FULL_REFUNDED
         last = pay.query_refund(made["refunds"][-1]["refundRequestId"])
         assert last.refunded_amount == Decimal("30") and last.order_amount == Decimal("30")
     assert scenario_box.balance(made["payerUserId"], "USDT") == Decimal("100")
@@ -117,22 +110,14 @@ def test_sell_transfer_fails_then_succeeds(scenario_box: Sandbox) -> None:
     made = run(box, "sell-transfer-fails-then-succeeds")
     order_id = made["orderId"]
     with client(box, made) as prime:
-        box.wait_for(
-            lambda: prime.transaction(order_id=order_id).status.value == "FILLED",
-            what="the sell to fill",
-        )
-        box.wait_for(
-            lambda: (
-                made["faultIds"][0]
-                not in [f["id"] for f in box.admin.get("/sandbox/v1/faults").json()]
-            ),
-            what="the first Transfer, answered HTTP 500",
-        )
+        box.settle()
+        assert prime.transaction(order_id=order_id).status.value == "FILLED"
+        # The first Transfer, answered HTTP 500, used the fault up.
+        faults = box.admin.get("/sandbox/v1/faults").json()
+        assert made["faultIds"][0] not in [f["id"] for f in faults]
         assert box.order(order_id)["transferStatus"] is None
         box.advance(made["retryAfterMs"])
-        box.wait_for(
-            lambda: box.order(order_id)["transferStatus"] == "SUCCESS", what="the Transfer"
-        )
+        assert box.order(order_id)["transferStatus"] == "SUCCESS"
         assert prime.transaction(order_id=order_id).status.value == "FILLED"
         assert [a.free for a in prime.user_assets(made["userId"], asset="ETH")] == [Decimal("0.5")]
     box.audit()
@@ -142,14 +127,13 @@ def test_webhook_receiver_down(scenario_box: Sandbox) -> None:
     box = scenario_box
     made = run(box, "webhook-receiver-down")
     order_id = made["orderId"]
-    first = box.wait_for(
-        lambda: [w for w in box.webhooks(ref=order_id) if w["attempts"] >= 1],
-        what="the first attempt",
-    )[0]
+    box.settle()
+    [first] = box.webhooks(ref=order_id)
+    assert first["attempts"] == 1
     assert first["status"] == "pending" and first["attemptLog"][0]["statusCode"] is None
     assert first["attemptLog"][0]["error"]  # connection refused
     box.advance(1_000)
-    box.wait_for(lambda: box.webhooks(ref=order_id)[0]["attempts"] >= 2, what="the retry after 1 s")
+    assert box.webhooks(ref=order_id)[0]["attempts"] == 2  # the retry after 1 s
     with client(box, made) as prime:
         assert prime.transaction(order_id=order_id).status.value == "FILLED"
     box.audit()
@@ -169,8 +153,5 @@ def test_pay_order_expires(scenario_box: Sandbox) -> None:
     made = run(scenario_box, "pay-order-expires")
     merchant = made["merchant"]
     with PayClient(scenario_box.url, merchant["apiKey"], merchant["apiSecret"]) as pay:
-        scenario_box.wait_for(
-            lambda: pay.query_order(made["prepayId"]).status == PayOrderStatus.EXPIRED,
-            what="the order to expire",
-        )
+        assert pay.query_order(made["prepayId"]).status == PayOrderStatus.EXPIRED
     scenario_box.audit()

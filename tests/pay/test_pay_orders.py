@@ -269,9 +269,8 @@ def test_pay_end_to_end_with_webhook(
     )
     assert sandbox.balance(payer, "USDT") == Decimal("974.83")
     assert sandbox.balance(pay.merchant.merchant_id, "USDT", "FUNDING") >= Decimal("25.17")
-    event = sandbox.wait_for(
-        lambda: receiver.find("PAY", "PAY_SUCCESS", prepay_id), what="PAY_SUCCESS"
-    )[0]
+    sandbox.settle()
+    [event] = receiver.find("PAY", "PAY_SUCCESS", prepay_id)
     assert event["bizId"] == int(prepay_id) and event["bizIdStr"] == prepay_id
     data = event["data"]
     assert (data["merchantTradeNo"], data["currency"], data["passThroughInfo"]) == (
@@ -329,7 +328,7 @@ def test_close_sends_pay_closed_and_paid_orders_cannot_close(
     assert pay.ok("/order/close", {"prepayId": prepay_id}) is True
     assert pay.ok("/order/close", {"prepayId": prepay_id}) is True  # closing again is harmless
     assert pay.ok("/v2/order/query", {"prepayId": prepay_id})["status"] == "CANCELED"
-    sandbox.wait_for(lambda: receiver.find("PAY", "PAY_CLOSED", prepay_id), what="PAY_CLOSED")
+    sandbox.settle()
     assert len(receiver.find("PAY", "PAY_CLOSED", prepay_id)) == 1
     r = sandbox.admin.post(f"/sandbox/v1/pay/orders/{prepay_id}/pay", json={"payerUserId": payer})
     assert (
@@ -352,13 +351,8 @@ def test_unpaid_orders_expire_on_the_sandbox_clock(
     sandbox.advance(119_000)
     assert pay.ok("/v2/order/query", {"prepayId": prepay_id})["status"] == "INITIAL"
     sandbox.advance(1_000)
-    sandbox.wait_for(
-        lambda: pay.ok("/v2/order/query", {"prepayId": prepay_id})["status"] == "EXPIRED",
-        what="expiry",
-    )
-    sandbox.wait_for(
-        lambda: receiver.find("PAY", "PAY_CLOSED", prepay_id), what="PAY_CLOSED on expiry"
-    )
+    assert pay.ok("/v2/order/query", {"prepayId": prepay_id})["status"] == "EXPIRED"
+    assert len(receiver.find("PAY", "PAY_CLOSED", prepay_id)) == 1
     r = sandbox.admin.post(f"/sandbox/v1/pay/orders/{prepay_id}/pay", json={"payerUserId": payer})
     assert r.status_code == 409 and r.json()["error"]["code"] == "400204"
     pay.fail("/order/close", {"prepayId": prepay_id}, "400204")
@@ -371,9 +365,8 @@ def test_order_webhook_url_overrides_the_merchants(
         "prepayId"
     ]
     sandbox.admin.post(f"/sandbox/v1/pay/orders/{prepay_id}/pay", json={"payerUserId": payer})
-    event = sandbox.wait_for(
-        lambda: receiver.find("PAY", "PAY_SUCCESS", prepay_id), what="webhook"
-    )[0]
+    sandbox.settle()
+    [event] = receiver.find("PAY", "PAY_SUCCESS", prepay_id)
     assert event["path"] == "/per-order"
 
 
@@ -384,22 +377,33 @@ def test_webhooks_retry_up_to_six_times(
     try:
         prepay_id = pay.ok("/v2/order", order_body(trade_no()))["prepayId"]
         sandbox.admin.post(f"/sandbox/v1/pay/orders/{prepay_id}/pay", json={"payerUserId": payer})
-        for n in range(1, 8):
-            sandbox.wait_for(
-                lambda n=n: sandbox.webhooks(ref=prepay_id)[0]["attempts"] >= n, what=f"attempt {n}"
-            )
-            sandbox.advance(600_000)
-        delivery = sandbox.webhooks(ref=prepay_id)[0]
+        paid_at = sandbox.now()
+        sandbox.settle()
+        assert sandbox.webhooks(ref=prepay_id)[0]["attempts"] == 1
+        # One move of an hour: every retry runs at its own time on the clock (backoff 1 s,
+        # 2 s, 4 s, …) until the delivery gives up.
+        sandbox.advance(3_600_000)
+        [delivery] = sandbox.webhooks(ref=prepay_id)
         assert (delivery["status"], delivery["attempts"], delivery["maxAttempts"]) == (
             "failed",
             7,
             7,
         )
+        assert [a["at"] - paid_at for a in delivery["attemptLog"]] == [
+            0,
+            1_000,
+            3_000,
+            7_000,
+            15_000,
+            31_000,
+            63_000,
+        ]
         assert delivery["attemptLog"][-1]["outcome"] == "gave_up"
     finally:
         receiver.failing = False
     sandbox.admin.post(f"/sandbox/v1/webhooks/{delivery['id']}/redeliver")
-    sandbox.wait_for(lambda: receiver.find("PAY", "PAY_SUCCESS", prepay_id), what="redelivery")
+    sandbox.settle()
+    assert receiver.find("PAY", "PAY_SUCCESS", prepay_id)  # redelivered
 
 
 def test_payment_takes_funding_first_then_spot(sandbox: Any, pay: PaySigned) -> None:

@@ -115,16 +115,12 @@ def query(pay: PaySigned, rid: str, detail_status: Any = None) -> dict[str, Any]
 
 
 def settled(sandbox: Any, pay: PaySigned, rid: str, batch_status: str) -> dict[str, Any]:
-    """The batch once the worker has taken it to `batch_status` with no detail PROCESSING."""
-
-    def done() -> dict[str, Any] | None:
-        data = query(pay, rid)
-        statuses = {d["status"] for d in data["transferDetailList"]}
-        if data["batchStatus"] == batch_status and "PROCESSING" not in statuses:
-            return data
-        return None
-
-    return dict(sandbox.wait_for(done, what=f"payout {rid} {batch_status}"))
+    """The batch once what is due has run: at `batch_status`, with no detail PROCESSING."""
+    sandbox.settle()
+    data = query(pay, rid)
+    assert data["batchStatus"] == batch_status, data
+    assert "PROCESSING" not in {d["status"] for d in data["transferDetailList"]}, data
+    return data
 
 
 def by_send_id(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -138,16 +134,15 @@ def payout_events(receiver: PayReceiver, rid: str) -> list[dict[str, Any]]:
         ]
 
 
-def wait_events(
+def received(
     sandbox: Any, receiver: PayReceiver, rid: str, statuses: set[str]
 ) -> dict[str, dict[str, Any]]:
-    """The PAYOUT webhooks of a batch, by bizStatus, once all of `statuses` arrived."""
-
-    def arrived() -> dict[str, dict[str, Any]] | None:
-        found = {e["bizStatus"]: e for e in payout_events(receiver, rid)}
-        return found if statuses <= set(found) else None
-
-    return dict(sandbox.wait_for(arrived, what=f"PAYOUT webhooks {statuses} of {rid}"))
+    """The PAYOUT webhooks of a batch, by bizStatus, once what is due has run: exactly
+    `statuses`."""
+    sandbox.settle()
+    found = {e["bizStatus"]: e for e in payout_events(receiver, rid)}
+    assert set(found) == statuses, found
+    return found
 
 
 def queued_statuses(sandbox: Any, merchant: PayMerchant, payout_id: str) -> list[str]:
@@ -238,7 +233,7 @@ def test_batch_pays_pay_id_binance_id_and_email(
 
     # PAYOUT webhooks: PROCESSING, then SUCCESS (queued in that order), each verified by the
     # receiver against the `certificates` key.
-    events = wait_events(sandbox, receiver, rid, {"PROCESSING", "SUCCESS"})
+    events = received(sandbox, receiver, rid, {"PROCESSING", "SUCCESS"})
     payout_id = events["SUCCESS"]["bizIdStr"]
     for status, event in events.items():
         assert event["path"] == "/webhook"
@@ -264,17 +259,12 @@ def test_payout_webhook_signature_verifies_with_certificate_key(
     credit(sandbox, merchant.merchant_id, "3", "FUNDING")
     rid = request_id()
     pay.ok("/payout/transfer", batch(rid, [detail("s1", "BINANCE_ID", payee["userId"], "3")]))
-    events = wait_events(sandbox, receiver, rid, {"PROCESSING", "SUCCESS"})
+    events = received(sandbox, receiver, rid, {"PROCESSING", "SUCCESS"})
     cert = pay.ok("/certificates")[0]
     key = load_public_key(cert["certPublic"])
     payout_id = events["SUCCESS"]["bizIdStr"]
-
-    def delivered() -> list[dict[str, Any]] | None:
-        items = sandbox.webhooks(owner=merchant.merchant_id, ref=payout_id)
-        return items if items and all(i["status"] == "done" for i in items) else None
-
-    items = sandbox.wait_for(delivered, what="PAYOUT deliveries done")
-    assert len(items) == 2
+    items = sandbox.webhooks(owner=merchant.merchant_id, ref=payout_id)
+    assert len(items) == 2 and all(i["status"] == "done" for i in items)
     for item in items:
         attempt = item["attemptLog"][-1]
         headers = attempt["requestHeaders"]
@@ -368,7 +358,7 @@ def test_unknown_binance_id_fails_and_returns_the_money(
     # The failed detail's 7.5 went back to SPOT, where it came from.
     assert wallets(sandbox, mid) == (funding_before - 4, spot_before)
     assert wallets(sandbox, payee["userId"]) == (4, 0)
-    events = wait_events(sandbox, receiver, rid, {"PROCESSING", "PART_SUCCESS"})
+    events = received(sandbox, receiver, rid, {"PROCESSING", "PART_SUCCESS"})
     assert events["PART_SUCCESS"]["data"]["batchStatus"] == "PART_SUCCESS"
     sandbox.audit()
 
@@ -393,7 +383,7 @@ def test_batch_of_unpayable_receivers_fails_whole(
     ]
     assert data["totalPaidAmount"] == 0
     assert wallets(sandbox, mid) == before
-    wait_events(sandbox, receiver, rid, {"PROCESSING", "FAILED"})
+    received(sandbox, receiver, rid, {"PROCESSING", "FAILED"})
     sandbox.audit()
 
 
@@ -414,16 +404,17 @@ def test_unknown_email_awaits_receipt_then_is_refunded_after_72h(
     assert wallets(sandbox, mid) == (before[0] - 7, before[1])
     sandbox.audit()
 
-    # 72 h pass with no account for that email; the worker's next hourly check refunds it.
-    sandbox.advance(72 * HOUR_MS)
-    sandbox.advance(HOUR_MS)
+    # 72 h pass with no account for that email: the hourly check at 72 h refunds it.
+    sandbox.advance(72 * HOUR_MS - 1)
+    assert query(pay, rid)["transferDetailList"][0]["status"] == "AWAITING_RECEIPT"
+    sandbox.advance(1)
     data = settled(sandbox, pay, rid, "FAILED")
     (row,) = data["transferDetailList"]
     assert (row["status"], row["payeeId"]) == ("REFUNDED", None)
     assert data["totalPaidAmount"] == 0
     assert [d["merchantSendId"] for d in query(pay, rid, "FAIL")["transferDetailList"]] == ["e1"]
     assert wallets(sandbox, mid) == before
-    events = wait_events(sandbox, receiver, rid, {"PROCESSING", "PART_SUCCESS", "FAILED"})
+    events = received(sandbox, receiver, rid, {"PROCESSING", "PART_SUCCESS", "FAILED"})
     assert events["FAILED"]["data"]["batchStatus"] == "FAILED"
     sandbox.audit()
 
@@ -456,7 +447,7 @@ def test_email_user_created_within_72h_is_paid(
     assert data["totalPaidAmount"] == Decimal("8.125")
     assert wallets(sandbox, payee["userId"]) == (Decimal("8.125"), 0)
     assert wallets(sandbox, mid) == (before[0] - Decimal("8.125"), before[1])
-    wait_events(sandbox, receiver, rid, {"PROCESSING", "PART_SUCCESS", "SUCCESS"})
+    received(sandbox, receiver, rid, {"PROCESSING", "PART_SUCCESS", "SUCCESS"})
     sandbox.audit()
 
 

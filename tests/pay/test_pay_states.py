@@ -45,10 +45,8 @@ def test_an_order_walks_its_path_and_refuses_to_step_off_it(
         "/order/refund",
         {"refundRequestId": request_id, "prepayId": prepay_id, "refundAmount": 20},
     )
-    sandbox.wait_for(
-        lambda: pay.ok("/v2/order/query", {"prepayId": prepay_id})["status"] == "FULL_REFUNDED",
-        what="FULL_REFUNDED",
-    )
+    sandbox.settle()
+    assert pay.ok("/v2/order/query", {"prepayId": prepay_id})["status"] == "FULL_REFUNDED"
     assert (
         pay.ok("/order/refund/query", {"refundRequestId": request_id})["refundStatus"]
         == "REFUND_SUCCESS"

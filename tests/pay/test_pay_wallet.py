@@ -202,13 +202,9 @@ def test_balance_v2_freeze_shows_an_awaiting_payout(sandbox: Any, shop: PaySigne
             ],
         },
     )
-    sandbox.wait_for(
-        lambda: (
-            shop.ok("/payout/query", {"requestId": rid})["transferDetailList"][0]["status"]
-            == "AWAITING_RECEIPT"
-        ),
-        what="awaiting receipt",
-    )
+    sandbox.settle()
+    [detail] = shop.ok("/payout/query", {"requestId": rid})["transferDetailList"]
+    assert detail["status"] == "AWAITING_RECEIPT"
     (entry,) = shop.ok("/v2/balance", {"wallet": "FUNDING_WALLET", "currency": "USDT"})["balance"]
     assert (entry["available"], entry["freeze"]) == (6, 4)
 

@@ -117,7 +117,8 @@ def test_buy_end_to_end(sandbox: Any, setup: Any) -> None:
     order_ref = ref()
     merchant.pay_binance(order_ref, user, "EUR", Decimal(100))
     executed = client.execute_quote(quote.quote_id, order_ref)
-    order = client.wait_for_order(executed.order_id, interval=0.05, timeout=15)
+    sandbox.settle()  # the Check Transaction execute made due, the fill, its webhook
+    order = client.transaction(executed.order_id)
 
     assert order.status == OrderStatus.FILLED and order.status_code == 20
     assert order.crypto_amount == quote.total_amount and order.fiat_amount == Decimal("100.00")
@@ -127,9 +128,8 @@ def test_buy_end_to_end(sandbox: Any, setup: Any) -> None:
     assert merchant.fiat(user, "EUR") == Decimal(400)
     assert [a.asset for a in client.user_assets(user)] == ["BTC"]
 
-    event = sandbox.wait_for(
-        lambda: merchant.webhook_for(order.order_id, "FILLED"), what="FILLED webhook"
-    )
+    event = merchant.webhook_for(order.order_id, "FILLED")
+    assert event is not None
     body = event["body"]
     assert body["webhookEventType"] == "prime_order_event" and body["clientOrderId"] == order_ref
     assert Decimal(str(body["cryptoAmount"])) == quote.total_amount
@@ -150,10 +150,9 @@ def test_the_webhook_is_signed_as_guide_section_8_says(sandbox: Any, setup: Any)
     order_ref = ref()
     merchant.pay_binance(order_ref, user, "EUR", Decimal(100))
     order_id = client.execute_quote(quote.quote_id, order_ref).order_id
-    delivery = sandbox.wait_for(
-        lambda: [d for d in sandbox.webhooks(ref=order_id) if d["status"] == "done"],
-        what="delivery",
-    )[0]
+    sandbox.settle()
+    [delivery] = sandbox.webhooks(ref=order_id)
+    assert delivery["status"] == "done"
     attempt = delivery["attemptLog"][-1]
     assert (
         attempt["statusCode"] == 200
@@ -173,15 +172,14 @@ def test_buy_where_the_fiat_never_arrives_fails_at_the_deadline(sandbox: Any, se
     partner, merchant, client = setup
     user = sandbox.create_user(partner)
     order_id = client.execute_quote(buy_quote(client, user).quote_id, ref()).order_id
-    sandbox.wait_for(
-        lambda: sandbox.order(order_id)["checkStatus"] == "PENDING", what="first check"
-    )
+    sandbox.settle()
+    assert sandbox.order(order_id)["checkStatus"] == "PENDING"  # the first check
     assert client.transaction(order_id).status == OrderStatus.PROCESSING
     sandbox.advance(300_000)  # check_deadline_ms
-    order = client.wait_for_order(order_id, interval=0.05, timeout=15)
+    order = client.transaction(order_id)
     assert (order.status, order.fail_reason) == (OrderStatus.FAILED, "FIAT_NOT_RECEIVED")
     assert sandbox.balance(user, "BTC") == 0
-    sandbox.wait_for(lambda: merchant.webhook_for(order_id, "FAILED"), what="FAILED webhook")
+    assert merchant.webhook_for(order_id, "FAILED")
     assert sandbox.order(order_id)["refundStatus"] is None  # nothing arrived, nothing to refund
     sandbox.audit()
 
@@ -194,7 +192,8 @@ def test_buy_where_the_merchant_reports_the_fiat_transfer_failed(sandbox: Any, s
     merchant.pay_binance(order_ref, user, "EUR", Decimal(100))
     assert merchant.http.post(f"/merchant/v1/fiat-transfers/{order_ref}/fail").json()["success"]
     order_id = client.execute_quote(buy_quote(client, user).quote_id, order_ref).order_id
-    order = client.wait_for_order(order_id, interval=0.05, timeout=15)
+    sandbox.settle()
+    order = client.transaction(order_id)
     assert (order.status, order.fail_reason) == (OrderStatus.FAILED, "FIAT_TRANSFER_FAILED")
     sandbox.audit()
 
@@ -205,19 +204,16 @@ def test_fiat_arriving_after_the_quote_expired_is_refunded(sandbox: Any, setup: 
     merchant.credit(user, "EUR", "100")
     order_ref = ref()
     order_id = client.execute_quote(buy_quote(client, user).quote_id, order_ref).order_id
-    sandbox.wait_for(
-        lambda: sandbox.order(order_id)["checkStatus"] == "PENDING", what="first check"
-    )
+    sandbox.settle()
+    assert sandbox.order(order_id)["checkStatus"] == "PENDING"  # the first check
     sandbox.advance(61_000)  # past the quote's expiredAt
     merchant.pay_binance(order_ref, user, "EUR", Decimal(100))
     assert merchant.fiat(user, "EUR") == 0
     sandbox.advance(3_000)  # the next check
-    order = client.wait_for_order(order_id, interval=0.05, timeout=15)
+    order = client.transaction(order_id)
     assert (order.status, order.fail_reason) == (OrderStatus.FAILED, "QUOTE_EXPIRED_AFTER_FIAT")
-    detail = sandbox.wait_for(
-        lambda: (d := sandbox.order(order_id))["refundStatus"] == "SUCCESS" and d, what="refund"
-    )
-    assert detail["refundReference"]
+    detail = sandbox.order(order_id)
+    assert detail["refundStatus"] == "SUCCESS" and detail["refundReference"]
     assert merchant.fiat(user, "EUR") == Decimal(100)  # the user has the fiat back
     assert sandbox.balance(user, "BTC") == 0
     sandbox.audit()
@@ -237,15 +233,14 @@ def test_sell_end_to_end_calls_transfer(sandbox: Any, setup: Any) -> None:
         custom_spread=Decimal("0.01"),
     )
     order_id = client.execute_quote(quote.quote_id, ref()).order_id
-    order = client.wait_for_order(order_id, interval=0.05, timeout=15)
+    sandbox.settle()
+    order = client.transaction(order_id)
     assert order.status == OrderStatus.FILLED and order.fiat_amount == quote.total_amount
     assert sandbox.balance(user, "ETH") == Decimal("1.5")
-    detail = sandbox.wait_for(
-        lambda: (d := sandbox.order(order_id))["transferStatus"] == "SUCCESS" and d, what="transfer"
-    )
-    assert detail["transferReference"]
+    detail = sandbox.order(order_id)
+    assert detail["transferStatus"] == "SUCCESS" and detail["transferReference"]
     assert merchant.fiat(user, "EUR") == quote.total_amount  # the partner paid the user
-    sandbox.wait_for(lambda: merchant.webhook_for(order_id, "FILLED"), what="FILLED webhook")
+    assert merchant.webhook_for(order_id, "FILLED")
     assert [(a.asset, a.free, a.locked) for a in client.user_assets(user, asset="ETH")] == [
         ("ETH", Decimal("1.5"), Decimal(0))
     ]
@@ -289,21 +284,17 @@ def test_failed_deliveries_retry_on_the_sandbox_clock_and_can_be_redelivered(
             amount_type=2,
         )
         order_id = client.execute_quote(quote.quote_id, ref()).order_id
-        first = sandbox.wait_for(
-            lambda: [d for d in sandbox.webhooks(ref=order_id) if d["attempts"] >= 1],
-            what="first attempt",
-        )[0]
+        sandbox.settle()
+        [first] = sandbox.webhooks(ref=order_id)
+        assert first["attempts"] == 1
         assert first["status"] == "pending" and first["attemptLog"][0]["statusCode"] == 404
         # Backoff 1 s, 2 s, …: each attempt waits for the sandbox clock, not for real time.
-        sandbox.advance(1_000)
-        sandbox.wait_for(
-            lambda: sandbox.webhooks(ref=order_id)[0]["attempts"] >= 2, what="second attempt"
-        )
+        sandbox.advance(999)
+        assert sandbox.webhooks(ref=order_id)[0]["attempts"] == 1
+        sandbox.advance(1)
+        assert sandbox.webhooks(ref=order_id)[0]["attempts"] == 2
         sandbox.advance(2_000)
-        third = sandbox.wait_for(
-            lambda: (d := sandbox.webhooks(ref=order_id)[0])["attempts"] >= 3 and d,
-            what="third attempt",
-        )
+        third = sandbox.webhooks(ref=order_id)[0]
         assert [a["outcome"] for a in third["attemptLog"]] == ["retry", "retry", "retry"]
         assert third["nextAttemptAt"] == sandbox.now() + 4_000
         assert merchant.webhook_for(order_id, "FILLED") is None
@@ -314,10 +305,10 @@ def test_failed_deliveries_retry_on_the_sandbox_clock_and_can_be_redelivered(
     r = sandbox.admin.post(f"/sandbox/v1/webhooks/{first['id']}/redeliver")
     assert r.status_code == 200 and r.json()["redeliveryOf"] == first["id"]
     assert r.json()["url"] == f"{merchant.url}/webhooks/binance-connect"
-    sandbox.wait_for(lambda: merchant.webhook_for(order_id, "FILLED"), what="redelivered webhook")
+    sandbox.settle()
+    assert merchant.webhook_for(order_id, "FILLED")  # redelivered
     # Redelivering again is a duplicate the receiver de-duplicates by orderId and status.
     sandbox.admin.post(f"/sandbox/v1/webhooks/{first['id']}/redeliver")
-    sandbox.wait_for(
-        lambda: (e := merchant.webhook_for(order_id, "FILLED")) and e["duplicates"] >= 1,
-        what="duplicate",
-    )
+    sandbox.settle()
+    event = merchant.webhook_for(order_id, "FILLED")
+    assert event is not None and event["duplicates"] == 1

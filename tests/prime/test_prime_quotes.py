@@ -354,7 +354,8 @@ def test_concurrent_duplicate_executes_create_one_order(
     page = client.transactions(start_time=now - 86_400_000, end_time=now + 1, user_id=seller)
     assert page.total == 1
     # The crypto was taken once: the sell settles, and 0.1 BTC left the user.
-    order = client.wait_for_order(page.list[0].order_id, interval=0.05, timeout=15)
+    sandbox.settle()
+    order = client.transaction(page.list[0].order_id)
     assert order.status == OrderStatus.FILLED
     assert sandbox.balance(seller, "BTC") == Decimal("0.9")
     assert sandbox.balance(seller, "BTC", "PRIME_LOCKED") == 0

@@ -39,6 +39,9 @@ from binance_sandbox.storage.models import Meta, OutboxItem, PayOrder, PrimeOrde
 
 CLOCK_STEP_MS = (500, 1_500)  # each tick of the sandbox clock during the run
 CLOCK_TICK_S = 0.1
+# A tick settles (the API process runs what fell due, beside the worker process) but waits
+# at most this long: items a killed worker holds until its lease ends must not stop the clock.
+CLOCK_SETTLE_TIMEOUT_MS = 1_000
 DRAIN_STEP_MS = 30_000  # the least the drain moves the clock when nothing is due
 BOOT_TIMEOUT_S = 120.0
 SETTLE_S = 3.0  # the least time between a restart and the next kill
@@ -232,7 +235,14 @@ class Run:
         rng = random.Random(self.config.seed * 13 + 7)
         while not stop.is_set():
             with contextlib.suppress(httpx.HTTPError):
-                await self.admin("POST", "/clock/advance", json={"ms": rng.randint(*CLOCK_STEP_MS)})
+                await self.admin(
+                    "POST",
+                    "/clock/advance",
+                    json={
+                        "ms": rng.randint(*CLOCK_STEP_MS),
+                        "timeoutMs": CLOCK_SETTLE_TIMEOUT_MS,
+                    },
+                )
             await asyncio.sleep(CLOCK_TICK_S)
 
     # -- after the faults ------------------------------------------------------------------

@@ -167,6 +167,7 @@ def _side(box: Sandbox, http: httpx.Client, name: str) -> Side:
 
 @pytest.fixture(scope="module")
 def world(make_sandbox: Callable[..., Sandbox]) -> Iterator[World]:
+    # No worker, and clock moves that do not settle: nothing happens unless a test does it.
     box = make_sandbox("security", embedded_worker=False)
     with httpx.Client(base_url=box.url, timeout=30) as http:
         yield World(box, http, _side(box, http, "A"), _side(box, http, "B"))
@@ -266,7 +267,9 @@ def sandbox_clock_far_from_wall(world: World) -> None:
     it makes a request stale (the families also accept a timestamp near the wall clock)."""
     target = wall_ms() - 86_400_000
     if world.box.now() < target:
-        r = world.box.admin.post("/sandbox/v1/clock", json={"nowMs": target, "frozen": True})
+        r = world.box.admin.post(
+            "/sandbox/v1/clock", json={"nowMs": target, "frozen": True, "settle": False}
+        )
         assert r.status_code == 200, r.text
     assert wall_ms() - world.box.now() > 3_600_000
 
@@ -283,7 +286,7 @@ def test_connect_replays(world: World, sandbox_clock_far_from_wall: None) -> Non
     with changes_nothing(world):
         again = world.http.post(PRIME + "/quote/execute", content=body, headers=headers)
         assert connect_error(again)[:2] == (200, "1230309")
-        world.box.advance(61_000)
+        world.box.advance(61_000, settle=False)
         late = world.http.post(PRIME + "/quote/execute", content=body, headers=headers)
         assert connect_error(late) == (
             400,
@@ -303,7 +306,7 @@ def test_connect_replays(world: World, sandbox_clock_far_from_wall: None) -> Non
     with changes_nothing(world):
         again = world.http.post(DEPOSIT + "/deposit/initiate", content=initiate, headers=headers)
         assert connect_error(again)[:2] == (200, "1230309")
-        world.box.advance(61_000)
+        world.box.advance(61_000, settle=False)
         late = world.http.post(DEPOSIT + "/deposit/initiate", content=initiate, headers=headers)
         assert connect_error(late)[:2] == (400, "1230203")
 
@@ -331,7 +334,7 @@ def test_pay_replays(world: World, sandbox_clock_far_from_wall: None) -> None:
         assert pay_error(pay.http.post(PAY + "/v2/order", content=body, headers=fresh))[1] == (
             "400201"
         )
-        world.box.advance(10_000)
+        world.box.advance(10_000, settle=False)
         late = pay.http.post(PAY + "/v2/order", content=body, headers=headers)
         assert pay_error(late) == (
             406,
@@ -350,7 +353,7 @@ def test_wallet_replay_after_the_recv_window(
     # The Wallet API has no nonce (spec "Timing security"): a signed request can be replayed
     # only while its recvWindow lasts.
     with changes_nothing(world):
-        world.box.advance(5_001)
+        world.box.advance(5_001, settle=False)
         late = w.http.post(str(first.request.url), headers={"X-MBX-APIKEY": w.key.api_key})
         assert json.loads(wapi_error(late)[1]) == {
             "code": -1021,
