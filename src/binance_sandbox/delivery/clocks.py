@@ -79,6 +79,7 @@ class Settler:
         result = Settled()
         lock = self._locks.setdefault(hand.clock_id, asyncio.Lock())
         async with lock:
+            runs_before = self.worker.runs[hand.clock_id]
             while True:
                 now = await hand.now_ms()
                 target = now if until is None else until
@@ -91,10 +92,11 @@ class Settler:
                 if ran is None:
                     result.settled = False
                     break
-                result.ran += ran
                 if ran == 0 and not await self._wait_for_others(deadline):
                     result.settled = False
                     break
+            # Every item of the clock this process ran meanwhile, by this move or its worker.
+            result.ran = self.worker.runs[hand.clock_id] - runs_before
             if until is not None and await hand.now_ms() < until:
                 await hand.move_to(until)
             if not result.settled:

@@ -19,6 +19,7 @@ import asyncio
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -148,6 +149,9 @@ class Worker:
         # Set whenever an item's outcome is recorded: what a settling advance waits on while
         # another task holds items it needs finished.
         self.finished = asyncio.Condition()
+        # Items run by this process, per clock (None: the global clock): how many events a
+        # settling move saw run, whichever task of this process ran them.
+        self.runs: Counter[str | None] = Counter()
         clock.on_change(self.wake)
 
     def wake(self) -> None:
@@ -200,6 +204,7 @@ class Worker:
         # The item happens at its due time on its clock (module docstring).
         with pinned(item.clock_id, item.due_at):
             await self._run_pinned(item, lease)
+        self.runs[item.clock_id] += 1
         async with self.finished:
             self.finished.notify_all()
 
