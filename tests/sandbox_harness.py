@@ -151,8 +151,9 @@ class Sandbox:
     def wait_for(
         self, predicate: Callable[[], Any], *, timeout: float = 15.0, what: str = "condition"
     ) -> Any:
-        """Wait for the worker (real time: it is another thread) to act on what the test did.
-        Sandbox time only moves when the test moves it."""
+        """Wait, in real time, for what happens outside this server's settling: a worker in
+        another process, a cache another process holds. What a clock move or an API call made
+        due is asserted directly after `advance` or `settle`, never waited for here."""
         deadline = time.monotonic() + timeout
         while True:
             value = predicate()
