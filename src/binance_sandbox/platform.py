@@ -63,6 +63,7 @@ class Platform:
     # The clock as stored: other processes may move it (CLOCK_MAX_AGE_S).
     # Test clocks' times as last read: (when read, monotonic s; now_ms), CLOCK_MAX_AGE_S.
     _test_clocks: dict[str, tuple[float, int]] = field(init=False, default_factory=dict)
+    _flushing: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
     _stored_clock: Snapshot[ClockState | None] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -134,6 +135,12 @@ class Platform:
         return {"nowMs": self.clock.global_now_ms(), "frozen": self.clock.frozen}
 
     async def flush_request_log(self) -> None:
+        # One flush at a time: a read that flushes first waits for a flush under way, so a
+        # request already answered is in what it reads.
+        async with self._flushing:
+            await self._flush_request_log()
+
+    async def _flush_request_log(self) -> None:
         entries = self.request_log.drain()
         if not entries:
             return
