@@ -2,21 +2,25 @@
 the partner's receiver, p50/p99 over many flows. Run by hand:
 
     uv run python bench/bench_e2e.py [--database postgresql://…] [--flows 200] [--concurrency 4]
+        [--separate-worker]
 
 - **Connect Prime buy**: `quote/execute` → the platform calls the merchant kit's Check
   Transaction → the order fills → the signed `prime_order_event` (FILLED) is delivered to the
   merchant kit (`binance-sandbox merchant serve`, which verifies and stores it). Untimed
   before each flow: the quote, and the user's fiat moved to Binance's account at the kit
   (guide §6 step 5).
-- **Binance Pay order**: `v2/order` (create) → the payer pays it (control API
+- **Binance Pay order**: `v2/order` (create, untimed) → the payer pays it (control API
   `POST /sandbox/v1/pay/orders/{prepayId}/pay`, the call the hosted checkout's Pay button
   makes) → the signed `PAY_SUCCESS` webhook is delivered. The merchant kit speaks Connect
   only, so the receiver here is a small Pay merchant endpoint (this file, `pay-receiver`) that
   verifies each webhook with the SDK's `AsyncPayWebhookVerifier`.
 
-Everything runs in its own process on loopback: the sandbox (`serve`, with its delivery
-worker), the receiver, and this load. A flow's time ends when the receiver stored the webhook
-(its wall clock, the same machine's); the load polls the receiver for it in the meantime.
+Each row is preceded by 10 untimed flows (a warm-up). Everything runs in its own process
+on loopback: the sandbox (`serve`, with its delivery
+worker; with `--separate-worker`, `serve --no-worker` and a `binance-sandbox worker` process
+of its own, as a scaled-out deployment runs), the receiver, and this load. A flow's time ends
+when the receiver stored the webhook (its wall clock, the same machine's); the load polls the
+receiver for it in the meantime.
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ from binance_sandbox.signing import generate_private_key, public_key_to_der_b64
 KIT_TOKEN = "bench-kit-token"
 PRIME = "/papi/v1/ramp/connect/prime"
 POLL_S = 0.02
+# Flows run untimed first: every process (a separate worker too) has started and warmed up.
+WARMUP = 10
 
 
 # -- the Pay merchant's webhook endpoint (a process of its own) --------------------------------
@@ -103,11 +109,20 @@ def pay_receiver(port: int, sandbox: str, api_key: str, secret: str) -> None:
 async def flows(
     name: str, n: int, concurrency: int, flow: Callable[[int], Awaitable[float]]
 ) -> Result:
-    """Run `n` flows, `concurrency` at a time; each returns its own duration in ms."""
+    """Run WARMUP flows untimed, then `n` flows, `concurrency` at a time; each returns its
+    own duration in ms."""
+    await _flows(name, range(n, n + WARMUP), concurrency, flow)
+    return await _flows(name, range(n), concurrency, flow)
+
+
+async def _flows(
+    name: str, indexes: range, concurrency: int, flow: Callable[[int], Awaitable[float]]
+) -> Result:
+    n = len(indexes)
     latencies: list[float] = []
     samples: list[str] = []
     errors = 0
-    queue = list(range(n - 1, -1, -1))
+    queue = list(reversed(indexes))
 
     async def worker() -> None:
         nonlocal errors
@@ -280,7 +295,6 @@ async def pay_orders(url: str, n: int, concurrency: int) -> Result:
             async def pay(i: int) -> float:
                 create = pay_signed(key, secret, "/v2/order", order(f"e2e{i}"))
                 connection = Connection(url)
-                began = time.time()
                 try:
                     created = await connection.request(*create())
                 finally:
@@ -288,6 +302,7 @@ async def pay_orders(url: str, n: int, concurrency: int) -> Result:
                 if not pay_ok(created):
                     raise RuntimeError(f"create: {created.text[:200]}")
                 prepay_id = created.json()["data"]["prepayId"]
+                began = time.time()
                 paid = await admin.post(
                     f"/sandbox/v1/pay/orders/{prepay_id}/pay", json={"payerUserId": payer}
                 )
@@ -300,7 +315,7 @@ async def pay_orders(url: str, n: int, concurrency: int) -> Result:
 
                 return (await wait_for(delivered, f"PAY_SUCCESS for {prepay_id}") - began) * 1000
 
-            return await flows("Pay order: create → webhook", n, concurrency, pay)
+            return await flows("Pay order: pay → webhook", n, concurrency, pay)
     finally:
         stop(receiver)
 
@@ -316,9 +331,10 @@ def subprocess_receiver(
     )
 
 
-def print_table(database: str, concurrency: int, results: list[Result]) -> None:
-    print("\n== End to end: first call → webhook delivered to the partner's receiver")
-    print(f"database: {database.split(':')[0]}   flows at a time: {concurrency}")
+def print_table(database: str, concurrency: int, separate: bool, results: list[Result]) -> None:
+    print("\n== End to end: the partner's call → webhook delivered to the partner's receiver")
+    worker = "separate process" if separate else "in the API process"
+    print(f"database: {database.split(':')[0]}   flows at a time: {concurrency}   worker: {worker}")
     print(
         f"{'flow':<32}{'flows':>7}{'flows/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}"
     )
@@ -341,14 +357,23 @@ def main() -> None:
         return
     options = parser(__doc__, requests=None, concurrency=4)
     options.add_argument("--flows", type=int, default=200)
+    options.add_argument(
+        "--separate-worker",
+        action="store_true",
+        help="serve --no-worker, and the delivery worker as a process of its own",
+    )
     args = options.parse_args()
     with tempfile.TemporaryDirectory(prefix="bsx-e2e-") as tmp, database_url(args.database) as db:
-        server = serve(db)
+        server = serve(db, worker=not args.separate_worker)
+        # Started once the server has migrated the database.
+        worker = start(["worker", "--database", db]) if args.separate_worker else None
         try:
             results = run_async(_both(server.url, args.flows, args.concurrency, Path(tmp)))
         finally:
+            if worker is not None:
+                stop(worker)
             stop(server.process)
-    print_table(db, args.concurrency, results)
+    print_table(db, args.concurrency, args.separate_worker, results)
 
 
 async def _both(url: str, n: int, concurrency: int, tmp: Path) -> list[Result]:

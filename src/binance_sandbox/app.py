@@ -234,7 +234,6 @@ def create_app(settings: Settings) -> Edge:
             platform.db,
             platform.clock,
             max_attempts=settings.webhook_max_attempts,
-            wake=platform.wake_worker,
         )
         app.state.request_views = RequestLogViews(platform.db, platform.flush_request_log)
         app.state.wapi = build_wapi(platform)

@@ -78,8 +78,8 @@ class Platform:
             waker.wake()  # type: ignore[attr-defined]
 
     async def _load_clock(self) -> ClockState | None:
-        async with self.db.read() as session:
-            return await meta.load_clock(session)
+        rows = await self.db.rows(meta.STORED_CLOCK)
+        return meta.clock_state(rows[0][0]) if rows else None
 
     def _apply_clock(self, state: ClockState | None) -> None:
         if state is not None:

@@ -142,7 +142,6 @@ class ChainAdmin:
                 out = transfer_out(row)
         except ChainError as exc:
             raise Invalid(exc.message) from exc
-        self.p.wake_worker()
         return out
 
     async def transfers(

@@ -4,7 +4,6 @@ and a delivery sent again. Errors are the control API's own."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -88,13 +87,10 @@ async def delete_owned(session: AsyncSession, owner: str) -> int:
 
 
 class DeliveryAdmin:
-    def __init__(
-        self, db: Database, clock: Clock, *, max_attempts: int, wake: Callable[[], None]
-    ) -> None:
+    def __init__(self, db: Database, clock: Clock, *, max_attempts: int) -> None:
         self.db = db
         self.clock = clock
         self.max_attempts = max_attempts
-        self.wake = wake
 
     async def webhooks(
         self, *, owner: str | None, ref: str | None, status: str | None, limit: int
@@ -153,5 +149,4 @@ class DeliveryAdmin:
                     ref=item.ref,
                 )
             new_id = copy.id
-        self.wake()
         return await self.webhook(new_id)

@@ -9,13 +9,19 @@ sandbox clock, so tests move the clock instead of sleeping.
 An item runs at its own due time, on its own clock (the global clock, or the test clock of
 the tenant it belongs to): whenever the worker gets to it, the sandbox clock reads `due_at`
 while it runs, so what it records and what it schedules next follow from that time, not from
-when a worker happened to wake. A settling clock advance (`delivery.settle`) runs the items
+when a worker happened to wake. A settling clock advance (`delivery.clocks`) runs the items
 of one clock itself, in due order, through `run_due`.
+
+The worker claims as soon as it is woken: by a commit that enqueued work (delivery/wakeup.py),
+by the clock moving, or by an item finishing while others wait; `poll_ms` is only the
+fallback. Each item claimed runs as a task of its own, so the work one item enqueues (a fill's
+webhook, after its Check Transaction) is claimed at once, not after the rest of its batch.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -31,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from binance_sandbox.clock import Clock, pinned, wall_ms
 from binance_sandbox.delivery.hooks import OutboundHook
+from binance_sandbox.delivery.wakeup import wakeups
 from binance_sandbox.observability.metrics import Metrics
 from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.models import DeliveryAttempt, OutboxItem, TestClock
@@ -144,6 +151,7 @@ class Worker:
         self.backoff_cap_ms = backoff_cap_ms
         self.metrics = metrics
         self.outbound = outbound
+        self.concurrency = concurrency
         self._semaphore = asyncio.Semaphore(concurrency)
         self._wakeup = asyncio.Event()
         # Set whenever an item's outcome is recorded: what a settling advance waits on while
@@ -152,39 +160,83 @@ class Worker:
         # Items run by this process, per clock (None: the global clock): how many events a
         # settling move saw run, whichever task of this process ran them.
         self.runs: Counter[str | None] = Counter()
+
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._running: set[asyncio.Task[None]] = set()
         clock.on_change(self.wake)
 
     def wake(self) -> None:
-        self._wakeup.set()
+        """Claim again now. Any thread may call it (on SQLite a commit's signal comes from the
+        writer's thread)."""
+        loop = self._loop
+        if loop is None:
+            return  # not running: `run` claims first thing
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if here is loop:
+            self._wakeup.set()
+            return
+        with contextlib.suppress(RuntimeError):  # that loop has closed: nothing left to wake
+            loop.call_soon_threadsafe(self._wakeup.set)
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self.refresh_clock()
-                handled = await self.tick()
-            except Exception:
-                log.exception("delivery tick failed")
-                handled = 0
-            if handled:
-                continue
-            self._wakeup.clear()
-            waiters = [
-                asyncio.ensure_future(self._wakeup.wait()),
-                asyncio.ensure_future(stop.wait()),
-            ]
-            _done, pending = await asyncio.wait(
-                waiters, timeout=self.poll_ms / 1000, return_when=asyncio.FIRST_COMPLETED
-            )
-            for task in pending:
-                task.cancel()
+        """Claim and start due items until `stop`, then let those under way finish.
 
-    async def tick(self) -> int:
-        """Claim the items due on every clock and carry them out; the number handled."""
-        return await self._run_claimed(_due_everywhere(self.clock.global_now_ms()))
+        A claim is made while fewer than `concurrency` items run, so at most `batch +
+        concurrency - 1` are leased at once; those beyond `concurrency` wait for a slot."""
+        self._loop = asyncio.get_running_loop()
+        try:
+            async with wakeups(self.db, self.wake):
+                while not stop.is_set():
+                    # Cleared before the claim: a wake during it means claim again.
+                    self._wakeup.clear()
+                    if await self._start_due() < self.batch:
+                        await self._sleep(stop)
+        finally:
+            if self._running:
+                await asyncio.gather(*self._running, return_exceptions=True)
+            self._loop = None
+
+    async def _start_due(self) -> int:
+        """Claim due items and start each as a task; how many were claimed."""
+        if len(self._running) >= self.concurrency:
+            return 0  # a task that ends wakes the loop (`_ended`)
+        try:
+            await self.refresh_clock()
+            claimed = await self._claim(_due_everywhere(self.clock.global_now_ms()))
+        except Exception:
+            log.exception("delivery claim failed")
+            return 0
+        for item, lease in claimed:
+            task = asyncio.create_task(self._run_one(item, lease))
+            self._running.add(task)
+            task.add_done_callback(self._ended)
+        return len(claimed)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("outbox item task failed", exc_info=task.exception())
+        if len(self._running) == self.concurrency - 1:
+            self._wakeup.set()  # a slot is free: items left unclaimed may be due
+
+    async def _sleep(self, stop: asyncio.Event) -> None:
+        """Until woken, stopped, or `poll_ms` passed."""
+        waiters = [
+            asyncio.ensure_future(self._wakeup.wait()),
+            asyncio.ensure_future(stop.wait()),
+        ]
+        _done, pending = await asyncio.wait(
+            waiters, timeout=self.poll_ms / 1000, return_when=asyncio.FIRST_COMPLETED
+        )
+        for task in pending:
+            task.cancel()
 
     async def run_due(self, clock_id: str | None, until: int) -> int:
         """Claim the items of one clock due by `until` and carry them out; the number handled
-        (a settling advance, `delivery.settle`)."""
+        (a settling advance, `delivery.clocks`)."""
         return await self._run_claimed(_due_on(clock_id, until))
 
     async def _run_claimed(self, due: ColumnElement[bool]) -> int:

@@ -63,7 +63,6 @@ class DecisionService:
                     row.deposit_addresses = json.dumps(await self._addresses(session, row))
                 await self._move(session, row, target, now)
             result = authorization_out(row, now)
-        self.p.wake_worker()
         if late:
             check_transition(row, target)  # now EXPIRED: refused, with the usual message
         return result

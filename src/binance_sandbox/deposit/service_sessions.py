@@ -102,7 +102,6 @@ class SessionService:
             async with self.p.db.read() as session:
                 await self._raise_if_duplicate(session, partner, external_order_id)
             raise
-        self.p.wake_worker()
         base = self.p.settings.public_base_url or base_url
         return {"link": link(base, row.session_id), "linkExpireTime": row.link_expire_time}
 

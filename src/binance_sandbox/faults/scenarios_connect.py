@@ -44,7 +44,6 @@ async def buy_fiat_never_arrives(ctx: ScenarioContext) -> dict[str, Any]:
             quoteId=quote["quoteId"], clientOrderId="scn-" + ctx.platform.ids.alnum(20)
         ),
     )
-    ctx.platform.wake_worker()
     now = ctx.platform.clock.now_ms()
     return {
         "partner": partner,
@@ -87,7 +86,6 @@ async def deposit_link_expires(ctx: ScenarioContext) -> dict[str, Any]:
         ctx.base_url,
     )
     clock = await ctx.clocks.advance(ctx.platform.settings.deposit_link_ttl_ms + 1_000)
-    ctx.platform.wake_worker()
     return {
         "partner": partner,
         "userId": user_id,
@@ -127,7 +125,6 @@ async def sell_transfer_fails_then_succeeds(ctx: ScenarioContext) -> dict[str, A
             quoteId=quote["quoteId"], clientOrderId="scn-" + ctx.platform.ids.alnum(20)
         ),
     )
-    ctx.platform.wake_worker()
     return {
         "partner": partner,
         "userId": user_id,
@@ -151,7 +148,6 @@ async def webhook_receiver_down(ctx: ScenarioContext) -> dict[str, Any]:
             quoteId=quote["quoteId"], clientOrderId="scn-" + ctx.platform.ids.alnum(20)
         ),
     )
-    ctx.platform.wake_worker()
     return {
         "partner": partner,
         "userId": user_id,

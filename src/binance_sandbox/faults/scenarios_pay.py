@@ -55,7 +55,6 @@ async def partial_refunds_until_full(ctx: ScenarioContext) -> dict[str, Any]:
                 ),
             )
         )
-    ctx.platform.wake_worker()
     return {
         "merchant": {
             "merchantId": merchant["merchantId"],
@@ -124,7 +123,6 @@ async def pay_order_expires(ctx: ScenarioContext) -> dict[str, Any]:
         base_url=ctx.base_url,
     )
     clock = await ctx.clocks.advance(61_000)
-    ctx.platform.wake_worker()
     return {
         "merchant": {
             "merchantId": merchant["merchantId"],

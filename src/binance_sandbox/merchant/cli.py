@@ -28,9 +28,11 @@ def _key_text(value: str | None) -> str | None:
     if value is None or value.strip().startswith("-----BEGIN"):
         return value
     path = Path(value)
-    if len(value) < 4096 and path.is_file():
-        return path.read_text()
-    return value
+    try:
+        is_file = len(value) < 4096 and path.is_file()
+    except OSError:  # a Base64 key whose "/"-separated parts are too long for a file name
+        is_file = False
+    return path.read_text() if is_file else value
 
 
 def _env_option(name: str, help: str | None = None) -> Any:

@@ -275,7 +275,6 @@ class PayAdmin:
             await self.refunds.settle_refund(
                 session, refund_id, now, reject=req.reason or "REJECTED_BY_OPERATOR"
             )
-        self.p.wake_worker()
         return {"refundRequestId": req.refundRequestId, "refundStatus": RefundStatus.FAIL.value}
 
     # -- payouts ----------------------------------------------------------------------------

@@ -156,7 +156,6 @@ class PayoutService:
             raise errors.InvalidParamWrongValue(
                 f"requestId {req.requestId} was already used."
             ) from exc
-        self.p.wake_worker()
         return {"requestId": req.requestId, "status": PayoutStatus.ACCEPTED.value}
 
     async def _find(

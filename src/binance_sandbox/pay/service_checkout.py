@@ -186,7 +186,6 @@ class CheckoutService:
             )
             await self.notices.order_webhook(session, order, "PAY_SUCCESS", now)
             out = self.notices.order_out(order)
-        self.p.wake_worker()
         return out
 
     async def expire(self, session: AsyncSession, prepay_id: str, now: int) -> None:

@@ -336,5 +336,4 @@ class OrderService:
             move_order(order, OrderStatus.CANCELED)
             add_event(session, order.prepay_id, now, "closed", status=order.status)
             await self.notices.order_webhook(session, order, "PAY_CLOSED", now)
-        self.p.wake_worker()
         return True

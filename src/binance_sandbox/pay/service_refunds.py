@@ -92,7 +92,6 @@ class RefundService:
                 if existing is None:
                     raise
                 return self.refund_out(*existing, duplicate=True)
-        self.p.wake_worker()
         return result
 
     async def _refund(

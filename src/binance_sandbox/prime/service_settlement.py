@@ -183,5 +183,4 @@ class SettlementService:
             else:
                 await self.fail(session, order, now, reason or "OPERATOR_FAILED", refund=False)
             result = order_out(order)
-        self.p.wake_worker()
         return result

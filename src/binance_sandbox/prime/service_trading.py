@@ -125,7 +125,6 @@ class TradeService:
             async with self.p.db.read() as session:
                 await self._raise_if_duplicate(session, partner, req)
             raise
-        self.p.wake_worker()
         return result
 
     async def _raise_if_duplicate(

@@ -6,6 +6,12 @@ its public API; on SQLite the hot units of work run whole on a thread, on the st
 shows for its pysqlite and aiosqlite drivers ("Serializable isolation / Savepoints /
 Transactional DDL"): the driver's own transaction handling is turned off in the `connect`
 event, and the `begin` event sends the `BEGIN` that the `sqlite_begin` execution option names.
+
+A statement that inserts outbox rows due at once is seen by an `after_execute` listener, so
+that the delivery worker can wake at once (`Database.on_outbox_insert`, delivery/wakeup.py):
+on SQLite the process's listeners are called; on PostgreSQL the statement's transaction also
+sends a notification on OUTBOX_CHANNEL, which PostgreSQL delivers to every listening process
+when, and only if, the transaction commits.
 """
 
 from __future__ import annotations
@@ -13,9 +19,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, Executable, Row, event, make_url
+from sqlalchemy import Connection, Engine, Executable, Insert, Row, Table, event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -26,11 +32,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import PoolResetState
 
 from binance_sandbox.storage.core_insert import insert_rows
-from binance_sandbox.storage.models import Base
+from binance_sandbox.storage.models import Base, OutboxItem
 from binance_sandbox.storage.sqlite_units import SqliteUnits
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+# PostgreSQL's notification channel of new outbox rows; delivery workers listen on it.
+OUTBOX_CHANNEL = "binance_sandbox_outbox"
+_OUTBOX = cast(Table, OutboxItem.__table__)
+_NOTIFY_OUTBOX = f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"
 
 
 class Database:
@@ -81,6 +92,44 @@ class Database:
         )
         self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(self._write_engine, expire_on_commit=False)
+        self._outbox_listeners: list[Callable[[], None]] = []
+        event.listen(self.engine.sync_engine, "after_execute", self._after_execute)
+        if self._units is not None:
+            event.listen(self._units.engine, "after_execute", self._after_execute)
+
+    def on_outbox_insert(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Have `listener()` called whenever a statement of this process inserts outbox rows
+        due at once, on SQLite; the function returned stops it.
+
+        It is called at once, on the thread that ran the statement, before the transaction
+        ends: the delivery worker's claim, itself a write, takes its turn on the writer
+        after that transaction (sqlite_units.py), and finds the rows once committed. On
+        PostgreSQL, where other transactions do not wait for this one, the notification on
+        OUTBOX_CHANNEL is the signal (delivered on commit); `listener` is not called.
+
+        Rows due later (an expiry) signal nothing: the worker finds them when they fall due,
+        and waking it for them would make every Pay order created cost a claim."""
+        self._outbox_listeners.append(listener)
+        return lambda: self._outbox_listeners.remove(listener)
+
+    def _after_execute(
+        self,
+        connection: Connection,
+        statement: Any,
+        multiparams: Sequence[Mapping[str, Any]],
+        params: Mapping[str, Any],
+        _options: Any,
+        _result: Any,
+    ) -> None:
+        if not (isinstance(statement, Insert) and statement.table is _OUTBOX):
+            return
+        if not any(_due_at_once(row) for row in (multiparams or [params])):
+            return
+        if not self.is_sqlite:
+            connection.exec_driver_sql(_NOTIFY_OUTBOX)
+            return
+        for listener in list(self._outbox_listeners):
+            listener()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -139,6 +188,12 @@ class Database:
         if self._units is not None:
             await asyncio.to_thread(self._units.dispose)
         await self.engine.dispose()
+
+
+def _due_at_once(row: Mapping[str, Any]) -> bool:
+    """An outbox row's values: due when it was made (or not known to be later)."""
+    due, made = row.get("due_at"), row.get("created_at")
+    return due is None or made is None or due <= made
 
 
 def _all_rows(

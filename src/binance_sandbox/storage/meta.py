@@ -33,10 +33,17 @@ async def insert_once(session: AsyncSession, key: str, value: str) -> bool:
     return True
 
 
+# The stored clock as one statement, for `Database.rows`: the delivery worker reads it before
+# every claim, and a session's transaction around it would cost more than the read.
+STORED_CLOCK = select(Meta.value).where(Meta.key == "clock")
+
+
 async def load_clock(session: AsyncSession) -> ClockState | None:
     raw = await get(session, "clock")
-    if raw is None:
-        return None
+    return None if raw is None else clock_state(raw)
+
+
+def clock_state(raw: str) -> ClockState:
     data = json.loads(raw)
     return ClockState(data["offset_ms"], data["frozen_at_ms"], data["version"])
 

@@ -109,7 +109,6 @@ class CapitalService:
                 withdrawal_id = record.id
         except chain_errors.ChainError as exc:
             raise refused(exc) from exc
-        self.p.wake_worker()
         return {"msg": "success", "success": True, "id": withdrawal_id}
 
     async def withdraw_history(
