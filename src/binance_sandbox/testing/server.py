@@ -63,7 +63,7 @@ class BinanceSandbox:
     def settle(self) -> int:
         """Wait until nothing is due now on any clock (what the last calls made due has run:
         the webhook after a payment, the first check after an execute); the number of events
-        it ran itself. `NotSettled` if the sandbox stopped waiting first."""
+        that ran meanwhile. `NotSettled` if the sandbox stopped waiting first."""
         answer = control(self.admin.post("/sandbox/v1/settle", json={}))
         if not answer["settled"]:
             raise NotSettled(answer)

@@ -50,7 +50,7 @@ class TestClock:
     def advance(self, ms: int) -> int:
         """Move the clock on by `ms` and answer once every event of its tenants due on the way
         has run and been recorded (webhooks delivered, callbacks made): the number of events
-        the move ran itself (those the delivery worker ran meanwhile are done, not counted).
+        of this clock that ran while it moved (by the move or by the delivery worker).
         Other clocks do not move. `NotSettled` if the sandbox stopped waiting first."""
         answer = control(
             self.admin.post(f"/sandbox/v1/test-clocks/{self.id}/advance", json={"ms": ms})
