@@ -7,6 +7,8 @@ PostgreSQL database (created and dropped here); without it, on SQLite files.
 from __future__ import annotations
 
 import os
+import secrets
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -18,8 +20,15 @@ from typing import Any
 import httpx
 import psycopg
 from cryptography.hazmat.primitives.asymmetric import rsa
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
+from binance_sandbox import wire
 from binance_sandbox.app import create_app
+from binance_sandbox.client import PayClient
+from binance_sandbox.client.pay_models import CreateOrderResult
 from binance_sandbox.config import Settings
 from binance_sandbox.serving import BackgroundServer
 from binance_sandbox.signing import generate_private_key, public_key_to_der_b64
@@ -196,3 +205,63 @@ def start_sandbox(tmp: Path, name: str, **overrides: Any) -> tuple[Sandbox, Call
         drop()
 
     return Sandbox(server.url, admin, url, settings), stop
+
+
+@dataclass
+class Receiver:
+    """A webhook endpoint for any family: records every body, answers SUCCESS."""
+
+    bodies: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    server: ServerThread | None = None
+
+    def start(self) -> Receiver:
+        async def receive(request: Request) -> JSONResponse:
+            body = wire.loads(await request.body())
+            with self.lock:
+                self.bodies.append(body)
+            return JSONResponse({"returnCode": "SUCCESS", "returnMessage": None})
+
+        self.server = ServerThread(
+            Starlette(routes=[Route("/{path:path}", receive, methods=["POST"])])
+        ).start()
+        return self
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return self.server.url
+
+    def for_order(self, order_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [b for b in self.bodies if order_id in wire.dumps(b)]
+
+    def having(self, *parts: str) -> list[dict[str, Any]]:
+        """The bodies whose JSON contains every one of `parts`."""
+        with self.lock:
+            return [b for b in self.bodies if all(p in wire.dumps(b) for p in parts)]
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+def pay_order(
+    pay: PayClient, *, expire_ms: int | None = None, amount: str = "10"
+) -> CreateOrderResult:
+    """A Pay order (`v2/order`) in USDT; it expires `expire_ms` after it is made (the default
+    lifetime when not given)."""
+    lifetime = {} if expire_ms is None else {"order_expire_time": expire_ms}
+    return pay.create_order(
+        env={"terminalType": "APP"},
+        merchant_trade_no=secrets.token_hex(8),
+        order_amount=Decimal(amount),
+        currency="USDT",
+        goods={
+            "goodsType": "01",
+            "goodsCategory": "D000",
+            "referenceGoodsId": "g1",
+            "goodsName": "Tea",
+        },
+        **lifetime,
+    )

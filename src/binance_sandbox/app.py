@@ -170,7 +170,6 @@ def build_worker(
         metrics=metrics,
         outbound=None if faults is None else OutboundFaults(faults),
     )
-    platform.wakers.append(worker)
     return worker
 
 

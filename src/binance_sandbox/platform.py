@@ -59,7 +59,6 @@ class Platform:
     keys: PlatformKeys
     nonces: NonceCache = field(default_factory=MemoryNonceCache)
     request_log: RequestLog = field(default_factory=RequestLog)
-    wakers: list[object] = field(default_factory=list)
     # The clock as stored: other processes may move it (CLOCK_MAX_AGE_S).
     # Test clocks' times as last read: (when read, monotonic s; now_ms), CLOCK_MAX_AGE_S.
     _test_clocks: dict[str, tuple[float, int]] = field(init=False, default_factory=dict)
@@ -72,10 +71,6 @@ class Platform:
         )
         # A platform is made with the clock just read from its database.
         self._stored_clock.put(self.clock.state)
-
-    def wake_worker(self) -> None:
-        for waker in self.wakers:
-            waker.wake()  # type: ignore[attr-defined]
 
     async def _load_clock(self) -> ClockState | None:
         rows = await self.db.rows(meta.STORED_CLOCK)
@@ -95,8 +90,8 @@ class Platform:
     async def set_clock(self, state: ClockState) -> None:
         async with self.db.write() as session:
             await meta.save_clock(session, state)
+        # Held as read: the clock's listeners (the worker) see the move at once.
         self._stored_clock.put(state)
-        self.wake_worker()
 
     # -- test clocks: a tenant's own frozen clock (docs/testing.md) ---------------------------
 

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
-
-from binance_sandbox import wire
 from binance_sandbox.client import ConnectPrimeClient
-from sandbox_harness import Sandbox, ServerThread
+from sandbox_harness import Receiver as Receiver
+from sandbox_harness import Sandbox
 
 
 def add_fault(box: Sandbox, **rule: Any) -> dict[str, Any]:
@@ -38,37 +31,3 @@ def buy_quote(prime: ConnectPrimeClient, user: str) -> Any:
         amount=Decimal("100"),
         amount_type=1,
     )
-
-
-@dataclass
-class Receiver:
-    """A partner's webhook endpoint: records every body, answers SUCCESS."""
-
-    bodies: list[dict[str, Any]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    server: ServerThread | None = None
-
-    def start(self) -> Receiver:
-        async def receive(request: Request) -> JSONResponse:
-            body = wire.loads(await request.body())
-            with self.lock:
-                self.bodies.append(body)
-            return JSONResponse({"returnCode": "SUCCESS", "returnMessage": None})
-
-        self.server = ServerThread(
-            Starlette(routes=[Route("/{path:path}", receive, methods=["POST"])])
-        ).start()
-        return self
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return self.server.url
-
-    def for_order(self, order_id: str) -> list[dict[str, Any]]:
-        with self.lock:
-            return [b for b in self.bodies if order_id in wire.dumps(b)]
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()

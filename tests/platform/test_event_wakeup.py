@@ -30,7 +30,7 @@ from starlette.routing import Route
 from binance_sandbox.client import ConnectPrimeClient, PayClient, PayWebhookVerifier
 from binance_sandbox.merchant.app import create_merchant_app
 from binance_sandbox.merchant.settings import MerchantSettings
-from sandbox_harness import PG_URL, Sandbox, ServerThread, create_database
+from sandbox_harness import PG_URL, Sandbox, ServerThread, create_database, pay_order
 
 # Far longer than any wait below: what arrives, arrives because the worker was woken.
 POLL_MS = 60_000
@@ -80,18 +80,7 @@ def pay_order_paid(box: Sandbox, hooks: PayHooks, label: str) -> str:
     box.credit(payer, "USDT", "100")
     with PayClient(box.url, merchant["apiKey"], merchant["apiSecret"]) as pay:
         hooks.verifier = PayWebhookVerifier(public_key=pay.certificates()[0].cert_public)
-        order = pay.create_order(
-            env={"terminalType": "WEB"},
-            merchant_trade_no=uuid.uuid4().hex[:20],
-            order_amount=Decimal("12.5"),
-            currency="USDT",
-            goods={
-                "goodsType": "02",
-                "goodsCategory": "Z000",
-                "referenceGoodsId": "wake",
-                "goodsName": "Wake-up",
-            },
-        )
+        order = pay_order(pay, amount="12.5")
     paid = box.admin.post(
         f"/sandbox/v1/pay/orders/{order.prepay_id}/pay", json={"payerUserId": payer}
     )

@@ -9,7 +9,6 @@ import itertools
 import secrets
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -19,47 +18,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from binance_sandbox import wire
 from binance_sandbox.client import (
     ConnectDepositClient,
     ConnectPrimeClient,
     PayClient,
     WalletClient,
 )
-from sandbox_harness import Sandbox, ServerThread
+from sandbox_harness import Receiver, Sandbox, ServerThread, pay_order
 
 TWO_HOURS = 7_200_000
 EXTERNAL_ETH = "0x6915f16f8791d0a1cc2bf47c13a6b2a92000504b"
-
-
-@dataclass
-class Hooks:
-    """Every family's webhook endpoint: records each body, answers success."""
-
-    bodies: list[dict[str, Any]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    server: ServerThread | None = None
-
-    def start(self) -> Hooks:
-        async def receive(request: Request) -> JSONResponse:
-            body = wire.loads(await request.body())
-            with self.lock:
-                self.bodies.append(body)
-            return JSONResponse({"returnCode": "SUCCESS", "returnMessage": None})
-
-        self.server = ServerThread(
-            Starlette(routes=[Route("/{path:path}", receive, methods=["POST"])])
-        ).start()
-        return self
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return self.server.url
-
-    def having(self, *parts: str) -> list[dict[str, Any]]:
-        with self.lock:
-            return [b for b in self.bodies if all(p in wire.dumps(b) for p in parts)]
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +37,10 @@ def box(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
 
 
 @pytest.fixture(scope="module")
-def hooks() -> Iterator[Hooks]:
-    h = Hooks().start()
-    yield h
-    assert h.server is not None
-    h.server.stop()
+def hooks() -> Iterator[Receiver]:
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()
 
 
 def advance(box: Sandbox, ms: int, **extra: Any) -> dict[str, Any]:
@@ -110,7 +77,7 @@ def pay_client(box: Sandbox, webhook_url: str, clients: list[Any]) -> PayClient:
 
 
 def test_one_advance_of_two_hours_settles_every_family(
-    box: Sandbox, hooks: Hooks, clients: list[Any]
+    box: Sandbox, hooks: Receiver, clients: list[Any]
 ) -> None:
     # Wallet API: a withdrawal (0 → 2 → 4 → 6) and a chain deposit (pending → credited).
     user = box.create_user()
@@ -127,19 +94,7 @@ def test_one_advance_of_two_hours_settles_every_family(
 
     # Pay: an order that expires in a minute.
     pay = pay_client(box, hooks.url, clients)
-    order = pay.create_order(
-        env={"terminalType": "APP"},
-        merchant_trade_no=secrets.token_hex(8),
-        order_amount=Decimal("10"),
-        currency="USDT",
-        goods={
-            "goodsType": "01",
-            "goodsCategory": "D000",
-            "referenceGoodsId": "g1",
-            "goodsName": "Tea",
-        },
-        order_expire_time=60_000,
-    )
+    order = pay_order(pay, expire_ms=60_000)
 
     # Connect: a deposit link (expires in 15 minutes) and a Prime buy whose merchant check
     # answers PENDING twice before the fiat is taken as received.
@@ -241,19 +196,7 @@ def test_a_receiver_that_hangs_gets_a_bounded_answer(box: Sandbox, clients: list
     server = ServerThread(Starlette(routes=[Route("/{p:path}", hang, methods=["POST"])])).start()
     try:
         pay = pay_client(box, server.url, clients)
-        order = pay.create_order(
-            env={"terminalType": "APP"},
-            merchant_trade_no=secrets.token_hex(8),
-            order_amount=Decimal("10"),
-            currency="USDT",
-            goods={
-                "goodsType": "01",
-                "goodsCategory": "D000",
-                "referenceGoodsId": "g1",
-                "goodsName": "Tea",
-            },
-            order_expire_time=60_000,
-        )
+        order = pay_order(pay, expire_ms=60_000)
         answer = advance(box, 120_000, timeoutMs=300)
         assert answer["settled"] is False
         assert any(p["kind"] == "webhook" for p in answer["pending"]), answer

@@ -12,7 +12,7 @@ import pytest
 
 from binance_sandbox.client import ConnectPrimeClient, PayClient, WalletClient
 from binance_sandbox.client.errors import QuoteExpired
-from sandbox_harness import Sandbox
+from sandbox_harness import Sandbox, pay_order
 
 EXTERNAL_ETH = "0x6915f16f8791d0a1cc2bf47c13a6b2a92000504b"
 
@@ -103,19 +103,7 @@ def test_a_tenants_deadlines_and_webhooks_follow_its_clock(
     merchant = r.json()
     pay = PayClient(box.url, merchant["apiKey"], merchant["apiSecret"])
     clients.append(pay)
-    order = pay.create_order(
-        env={"terminalType": "APP"},
-        merchant_trade_no=secrets.token_hex(8),
-        order_amount=Decimal("10"),
-        currency="USDT",
-        goods={
-            "goodsType": "01",
-            "goodsCategory": "D000",
-            "referenceGoodsId": "g",
-            "goodsName": "T",
-        },
-        order_expire_time=60_000,
-    )
+    order = pay_order(pay, expire_ms=60_000)
     # The global clock moving on does nothing to an order on a test clock.
     box.advance(3_600_000)
     assert pay.query_order(prepay_id=order.prepay_id).status.value == "INITIAL"

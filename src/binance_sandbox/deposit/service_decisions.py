@@ -43,7 +43,7 @@ class DecisionService:
         """The user authorizes or rejects (`target` AUTHORIZED or REJECTED). With `as_user`,
         only that user may decide (the hosted page's signed-in user). It happens on the
         session's partner's clock."""
-        await self.p.act_for_stored(lambda s: _partner_clock_of(s, session_id))
+        await self.p.act_for_stored(lambda s: test_clocks.of_deposit_session(s, session_id))
         now = self.p.clock.now_ms()
         async with self.p.db.write() as session:
             row = await locked_session(session, session_id)
@@ -129,12 +129,3 @@ class DecisionService:
         await add_event(
             session, row.session_id, now, "webhook_queued", outboxId=item.id, status=row.status
         )
-
-
-async def _partner_clock_of(session: AsyncSession, session_id: str) -> str | None:
-    partner_id = (
-        await session.execute(
-            select(DepositSession.partner_id).where(DepositSession.session_id == session_id)
-        )
-    ).scalar_one_or_none()
-    return None if partner_id is None else await test_clocks.of_partner(session, partner_id)

@@ -6,7 +6,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import Invalid
-from binance_sandbox.storage.models import Merchant, Partner, PayOrder, TestClock, User
+from binance_sandbox.storage.models import (
+    DepositSession,
+    Merchant,
+    Partner,
+    PayOrder,
+    TestClock,
+    User,
+)
 
 
 async def find(session: AsyncSession, clock_id: str) -> TestClock | None:
@@ -66,6 +73,16 @@ async def of_pay_order(session: AsyncSession, prepay_id: str) -> str | None:
             select(Merchant.test_clock_id)
             .join(PayOrder, PayOrder.merchant_id == Merchant.merchant_id)
             .where(PayOrder.prepay_id == prepay_id)
+        )
+    ).scalar_one_or_none()
+
+
+async def of_deposit_session(session: AsyncSession, session_id: str) -> str | None:
+    return (
+        await session.execute(
+            select(Partner.test_clock_id)
+            .join(DepositSession, DepositSession.partner_id == Partner.id)
+            .where(DepositSession.session_id == session_id)
         )
     ).scalar_one_or_none()
 
