@@ -6,14 +6,12 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
 import httpx
-from sqlalchemy import Table, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, Table, insert, select
 from sqlalchemy.orm import Session
 
 from binance_sandbox.cache import MemoryNonceCache, NonceCache, nonce_cache
@@ -118,11 +116,11 @@ class Platform:
         if test_clock_id is not None:
             pin(test_clock_id, await self.test_clock_now(test_clock_id))
 
-    async def act_for_stored(self, find: Callable[[AsyncSession], Awaitable[str | None]]) -> None:
-        """`act_for` the tenant whose test clock `find` reads (storage/test_clocks.py)."""
-        async with self.db.read() as session:
-            clock_id = await find(session)
-        await self.act_for(clock_id)
+    async def act_for_stored(self, clock_of: Select[Any]) -> None:
+        """`act_for` the tenant whose test clock `clock_of` selects (storage/test_clocks.py):
+        one read statement, no session."""
+        rows = await self.db.rows(clock_of)
+        await self.act_for(rows[0][0] if rows else None)
 
     # -- the global clock as the control API shows it (delivery/clocks.py moves it) ---------
 

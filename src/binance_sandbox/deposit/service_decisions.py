@@ -43,7 +43,7 @@ class DecisionService:
         """The user authorizes or rejects (`target` AUTHORIZED or REJECTED). With `as_user`,
         only that user may decide (the hosted page's signed-in user). It happens on the
         session's partner's clock."""
-        await self.p.act_for_stored(lambda s: test_clocks.of_deposit_session(s, session_id))
+        await self.p.act_for_stored(test_clocks.of_deposit_session(session_id))
         now = self.p.clock.now_ms()
         async with self.p.db.write() as session:
             row = await locked_session(session, session_id)

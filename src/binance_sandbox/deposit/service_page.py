@@ -13,7 +13,6 @@ from binance_sandbox.deposit.service_shared import (
     coin_network,
 )
 from binance_sandbox.platform import Platform
-from binance_sandbox.storage import test_clocks
 from binance_sandbox.storage.models import DepositSession, Partner, User
 
 
@@ -25,15 +24,15 @@ class DepositPage:
         async with self.p.db.read() as session:
             found = (
                 await session.execute(
-                    select(DepositSession, Partner.name)
+                    select(DepositSession, Partner.name, Partner.test_clock_id)
                     .join(Partner, Partner.id == DepositSession.partner_id)
                     .where(DepositSession.session_id == session_id)
                 )
             ).first()
         if found is None:
             return None
-        row, partner_name = found
-        await self.p.act_for_stored(lambda s: test_clocks.of_partner(s, row.partner_id))
+        row, partner_name, test_clock_id = found
+        await self.p.act_for(test_clock_id)
         now = self.p.clock.now_ms()
         networks = [coin_network(row.crypto_currency, n) for n in json.loads(row.networks)]
         return {

@@ -41,7 +41,7 @@ class CheckoutService:
         self.notices = notices
 
     async def order_view(self, prepay_id: str) -> dict[str, Any] | None:
-        await self.p.act_for_stored(lambda s: test_clocks.of_pay_order(s, prepay_id))
+        await self.p.act_for_stored(test_clocks.of_pay_order(prepay_id))
         async with self.p.db.read() as session:
             row = (
                 await session.execute(
@@ -118,7 +118,7 @@ class CheckoutService:
 
     async def start_checkout(self, prepay_id: str, payer_user_id: str) -> None:
         """A payer opened the order in "the app": INITIAL → PENDING."""
-        await self.p.act_for_stored(lambda s: test_clocks.of_pay_order(s, prepay_id))
+        await self.p.act_for_stored(test_clocks.of_pay_order(prepay_id))
         now = self.p.clock.now_ms()
         async with self.p.db.write() as session:
             await self._payer(session, payer_user_id)
@@ -133,7 +133,7 @@ class CheckoutService:
         """The payer pays: funds move from the payer (FUNDING first, then SPOT) to the
         merchant's Pay wallet in one journal entry; PAY_SUCCESS goes out. It happens on the
         merchant's clock, whichever clock the payer is on (docs/testing.md)."""
-        await self.p.act_for_stored(lambda s: test_clocks.of_pay_order(s, prepay_id))
+        await self.p.act_for_stored(test_clocks.of_pay_order(prepay_id))
         now = self.p.clock.now_ms()
         async with self.p.db.write() as session:
             await self._payer(session, payer_user_id)

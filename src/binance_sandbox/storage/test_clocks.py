@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from binance_sandbox.admin_errors import Invalid
@@ -67,30 +69,20 @@ async def now_of(session: AsyncSession, clock_id: str | None) -> int | None:
 # on its partner's, and value arriving from outside the sandbox on the receiving user's.
 
 
-async def of_pay_order(session: AsyncSession, prepay_id: str) -> str | None:
+def of_pay_order(prepay_id: str) -> Select[Any]:
     return (
-        await session.execute(
-            select(Merchant.test_clock_id)
-            .join(PayOrder, PayOrder.merchant_id == Merchant.merchant_id)
-            .where(PayOrder.prepay_id == prepay_id)
-        )
-    ).scalar_one_or_none()
+        select(Merchant.test_clock_id)
+        .join(PayOrder, PayOrder.merchant_id == Merchant.merchant_id)
+        .where(PayOrder.prepay_id == prepay_id)
+    )
 
 
-async def of_deposit_session(session: AsyncSession, session_id: str) -> str | None:
+def of_deposit_session(session_id: str) -> Select[Any]:
     return (
-        await session.execute(
-            select(Partner.test_clock_id)
-            .join(DepositSession, DepositSession.partner_id == Partner.id)
-            .where(DepositSession.session_id == session_id)
-        )
-    ).scalar_one_or_none()
-
-
-async def of_partner(session: AsyncSession, partner_id: int) -> str | None:
-    return (
-        await session.execute(select(Partner.test_clock_id).where(Partner.id == partner_id))
-    ).scalar_one_or_none()
+        select(Partner.test_clock_id)
+        .join(DepositSession, DepositSession.partner_id == Partner.id)
+        .where(DepositSession.session_id == session_id)
+    )
 
 
 async def of_user(session: AsyncSession, user_id: str) -> str | None:
