@@ -137,8 +137,8 @@ class DeliveryAdmin:
                 now = now if found is None else found.now_ms
                 clock_id = None if found is None else clock_id
             with pinned(clock_id, now):
-                copy = await enqueue(
-                    session,
+                copy = await session.run_sync(
+                    enqueue,
                     kind="webhook",
                     family=item.family,
                     payload=payload,

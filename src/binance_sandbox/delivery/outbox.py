@@ -1,14 +1,17 @@
-"""Writing to the outbox, always inside the transaction that makes the state change."""
+"""Writing to the outbox, always inside the transaction that makes the state change.
+
+Synchronous, on an ORM `Session`, as the ledger is (ledger/service.py): from an `AsyncSession`,
+`await session.run_sync(enqueue, …)`."""
 
 from __future__ import annotations
 
 import json
 from typing import Any, NotRequired, TypedDict, Unpack
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.clock import pinned_clock_id
-from binance_sandbox.storage.core_insert import insert_new
+from binance_sandbox.storage.core_insert import add_new
 from binance_sandbox.storage.models import OutboxItem
 
 WEBHOOK = "webhook"
@@ -28,15 +31,15 @@ class OutboxFields(TypedDict):
     dedupe_key: NotRequired[str | None]
 
 
-async def enqueue(session: AsyncSession, **fields: Unpack[OutboxFields]) -> OutboxItem:
+def enqueue(session: Session, **fields: Unpack[OutboxFields]) -> OutboxItem:
     """Writes the item now (its `id` set), in the session's transaction."""
     item = outbox_item(**fields)
-    await insert_new(session, item)
+    add_new(session, item)
     return item
 
 
 def outbox_item(**fields: Unpack[OutboxFields]) -> OutboxItem:
-    """A new item, not yet written: for `insert_new` with the rows it comes with. It is due on
+    """A new item, not yet written: for `add_new` with the rows it comes with. It is due on
     the clock the current work runs on (`binance_sandbox.clock`)."""
     return OutboxItem(
         kind=fields["kind"],
@@ -55,8 +58,8 @@ def outbox_item(**fields: Unpack[OutboxFields]) -> OutboxItem:
     )
 
 
-async def enqueue_webhook(
-    session: AsyncSession,
+def enqueue_webhook(
+    session: Session,
     *,
     family: str,
     url: str,
@@ -71,7 +74,7 @@ async def enqueue_webhook(
 ) -> OutboxItem:
     """A webhook: `body` is sent byte for byte; `signer` names how to sign each attempt
     (the headers carry the attempt's own timestamp); `success` says which answer counts."""
-    return await enqueue(
+    return enqueue(
         session,
         kind=WEBHOOK,
         family=family,

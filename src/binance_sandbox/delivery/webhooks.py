@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.delivery.hooks import RECEIVER_FAULTS, WebhookFault
 from binance_sandbox.delivery.worker import Apply, Attempt, Handler, JobContext, Outcome
@@ -101,8 +101,8 @@ def release_held(owner: str | None, item_id: int) -> Apply:
     """Once a webhook is delivered, the owner's earlier webhooks held by a reorder fault are
     due at once (in the transaction that records this delivery)."""
 
-    async def apply(session: AsyncSession, now: int) -> None:
-        await session.execute(
+    def apply(session: Session, now: int) -> None:
+        session.execute(
             update(OutboxItem)
             .where(
                 OutboxItem.kind == "webhook",

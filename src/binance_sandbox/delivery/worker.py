@@ -32,7 +32,6 @@ from typing import Any, Literal
 
 import httpx
 from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from binance_sandbox.clock import Clock, pinned, wall_ms
@@ -56,7 +55,9 @@ class Attempt:
     duration_ms: int = 0
 
 
-Apply = Callable[[AsyncSession, int], Awaitable[None]]
+# The state change an outcome brings, applied with the item's new state in one transaction:
+# synchronous, so that the whole record is one unit on the database (`Database.run_write`).
+Apply = Callable[[Session, int], None]
 
 
 @dataclass
@@ -297,49 +298,52 @@ class Worker:
         self, item: OutboxItem, lease: int, ctx: JobContext, outcome: Outcome
     ) -> str | None:
         """Record the outcome; the attempt's label, or `None` if the lease was lost."""
+        return await self.db.run_write(self._record, item, lease, ctx, outcome)
+
+    def _record(
+        self, session: Session, item: OutboxItem, lease: int, ctx: JobContext, outcome: Outcome
+    ) -> str | None:
+        """`_finish`'s unit of work: the outcome's state change, the attempts, the item."""
         now = item.due_at
-        async with self.db.write() as session:
-            current = (
-                await session.execute(
-                    select(OutboxItem).where(OutboxItem.id == item.id).with_for_update()
+        current = session.execute(
+            select(OutboxItem).where(OutboxItem.id == item.id).with_for_update()
+        ).scalar_one()
+        if current.lease_until != lease or current.status != "pending":
+            return None  # someone else took it over; their outcome stands
+        if outcome.apply is not None:
+            outcome.apply(session, now)
+        status = outcome.status
+        if status == "retry" and ctx.attempt >= current.max_attempts:
+            status = "failed"
+        label = {"done": "success", "retry": "retry", "failed": "gave_up"}[status]
+        for attempt in ctx.attempts or [Attempt(None, None, None, error=outcome.error)]:
+            session.add(
+                DeliveryAttempt(
+                    outbox_id=item.id,
+                    number=ctx.attempt,
+                    at=now,
+                    url=attempt.url,
+                    request_headers=json.dumps(attempt.request_headers)
+                    if attempt.request_headers is not None
+                    else None,
+                    request_body=attempt.request_body,
+                    status_code=attempt.status_code,
+                    response_body=attempt.response_body,
+                    error=attempt.error or (outcome.error if status != "done" else None),
+                    duration_ms=attempt.duration_ms,
+                    outcome=label,
                 )
-            ).scalar_one()
-            if current.lease_until != lease or current.status != "pending":
-                return None  # someone else took it over; their outcome stands
-            if outcome.apply is not None:
-                await outcome.apply(session, now)
-            status = outcome.status
-            if status == "retry" and ctx.attempt >= current.max_attempts:
-                status = "failed"
-            label = {"done": "success", "retry": "retry", "failed": "gave_up"}[status]
-            for attempt in ctx.attempts or [Attempt(None, None, None, error=outcome.error)]:
-                session.add(
-                    DeliveryAttempt(
-                        outbox_id=item.id,
-                        number=ctx.attempt,
-                        at=now,
-                        url=attempt.url,
-                        request_headers=json.dumps(attempt.request_headers)
-                        if attempt.request_headers is not None
-                        else None,
-                        request_body=attempt.request_body,
-                        status_code=attempt.status_code,
-                        response_body=attempt.response_body,
-                        error=attempt.error or (outcome.error if status != "done" else None),
-                        duration_ms=attempt.duration_ms,
-                        outcome=label,
-                    )
-                )
-            current.attempts = ctx.attempt
-            current.lease_until = 0
-            current.last_error = outcome.error
-            if status == "retry":
-                current.due_at = outcome.retry_at or now + backoff_ms(
-                    ctx.attempt, self.backoff_base_ms, self.backoff_cap_ms
-                )
-            else:
-                current.status = status
-                current.finished_at = now
+            )
+        current.attempts = ctx.attempt
+        current.lease_until = 0
+        current.last_error = outcome.error
+        if status == "retry":
+            current.due_at = outcome.retry_at or now + backoff_ms(
+                ctx.attempt, self.backoff_base_ms, self.backoff_cap_ms
+            )
+        else:
+            current.status = status
+            current.finished_at = now
         return label
 
 

@@ -10,6 +10,11 @@ partners' revenue), `external` (faucet, chains, fiat rails: the world outside). 
 touch an external account are the mint/burn kinds of `MINT_BURN_KINDS`; every other entry
 moves value only between accounts inside the platform, so per-asset totals inside it
 change only by those.
+
+The ledger's functions are synchronous, on an ORM `Session`: the worker's units of work and
+the hot write paths run whole in one `Database.run_write`, and a caller holding an
+`AsyncSession` runs them with `await session.run_sync(post, …)` (SQLAlchemy's documented
+bridge), in the same transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.storage.models import Account, JournalEntry, Posting
 
@@ -88,15 +93,15 @@ def transfer(src: AccountRef, dst: AccountRef, amount: int) -> list[Leg]:
     return [Leg(src, -amount), Leg(dst, amount)]
 
 
-async def account_id(session: AsyncSession, ref: AccountRef) -> int:
+def account_id(session: Session, ref: AccountRef) -> int:
     """The account's id, creating it on first use (race-safe: a unique constraint decides)."""
     stmt = select(Account.id, Account.kind).where(
         Account.owner == ref.owner, Account.asset == ref.asset, Account.wallet == ref.wallet
     )
-    row = (await session.execute(stmt)).first()
+    row = session.execute(stmt).first()
     if row is None:
         try:
-            async with session.begin_nested():
+            with session.begin_nested():
                 session.add(
                     Account(
                         owner=ref.owner,
@@ -108,14 +113,14 @@ async def account_id(session: AsyncSession, ref: AccountRef) -> int:
                 )
         except IntegrityError:
             pass
-        row = (await session.execute(stmt)).one()
+        row = session.execute(stmt).one()
     if row.kind != ref.kind:
         raise LedgerError(f"account {ref.owner} is {row.kind}, not {ref.kind}")
     return int(row.id)
 
 
-async def post(
-    session: AsyncSession,
+def post(
+    session: Session,
     kind: str,
     legs: Sequence[Leg],
     *,
@@ -144,7 +149,7 @@ async def post(
 
     entry = JournalEntry(kind=kind, ref_type=ref_type, ref_id=ref_id, memo=memo, created_at=at)
     session.add(entry)
-    await session.flush()
+    session.flush()
     # One global order of accounts, so that concurrent entries lock rows alike (debits first
     # would not do: two entries moving money opposite ways between the same two accounts
     # would lock them in opposite orders, a deadlock on PostgreSQL).
@@ -152,15 +157,15 @@ async def post(
         legs, key=lambda leg: (leg.account.owner, leg.account.asset, leg.account.wallet)
     )
     for leg in ordered:
-        acc_id = await account_id(session, leg.account)
+        acc_id = account_id(session, leg.account)
         session.add(
             Posting(
                 entry_id=entry.id, account_id=acc_id, asset=leg.account.asset, amount=leg.amount
             )
         )
         try:
-            async with session.begin_nested():
-                await session.execute(
+            with session.begin_nested():
+                session.execute(
                     update(Account)
                     .where(Account.id == acc_id)
                     .values(balance=Account.balance + leg.amount)
@@ -171,18 +176,18 @@ async def post(
                     leg.account.owner, leg.account.asset, leg.account.wallet
                 ) from exc
             raise
-    await session.flush()
+    session.flush()
     return int(entry.id)
 
 
-async def balance(session: AsyncSession, ref: AccountRef) -> int:
+def balance(session: Session, ref: AccountRef) -> int:
     stmt = select(Account.balance).where(
         Account.owner == ref.owner, Account.asset == ref.asset, Account.wallet == ref.wallet
     )
-    value = (await session.execute(stmt)).scalar_one_or_none()
+    value = session.execute(stmt).scalar_one_or_none()
     return int(value or 0)
 
 
-async def balances_of(session: AsyncSession, owner: str) -> list[Account]:
+def balances_of(session: Session, owner: str) -> list[Account]:
     stmt = select(Account).where(Account.owner == owner).order_by(Account.asset, Account.wallet)
-    return list((await session.execute(stmt)).scalars())
+    return list(session.execute(stmt).scalars())

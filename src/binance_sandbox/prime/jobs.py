@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.delivery.worker import Handler, JobContext, Outcome
 from binance_sandbox.ledger import money
@@ -79,28 +79,28 @@ def prime_handlers(platform: Platform, service: SettlementService) -> dict[str, 
             transaction_id = answer.data.get("transactionId") if answer.data else None
             problem = answer.problem
 
-        async def settle(session: AsyncSession, now: int) -> None:
-            current = await locked_order(session, order.order_id)
+        def settle(session: Session, now: int) -> None:
+            current = locked_order(session, order.order_id)
             if current is None or ORDER.is_terminal(current.status):
                 return
             current.check_status = status
             if transaction_id is not None:
                 current.transaction_id = str(transaction_id)[:128]
-            await add_event(
+            add_event(
                 session, order.order_id, now, "check_transaction", status=status, problem=problem
             )
             if status == FiatCheck.COMPLETED:
                 if now <= current.quote_expired_at:
-                    await service.fill(session, current, now)
+                    service.fill(session, current, now)
                 else:
                     # Guide §6 step 5: the quote expired after the fiat arrived → refund it.
-                    await service.fail(
+                    service.fail(
                         session, current, now, "QUOTE_EXPIRED_AFTER_FIAT", refund=True
                     )
             elif status == FiatCheck.FAILED:
-                await service.fail(session, current, now, "FIAT_TRANSFER_FAILED", refund=False)
+                service.fail(session, current, now, "FIAT_TRANSFER_FAILED", refund=False)
             elif now >= current.create_time + settings.check_deadline_ms:
-                await service.fail(session, current, now, "FIAT_NOT_RECEIVED", refund=False)
+                service.fail(session, current, now, "FIAT_NOT_RECEIVED", refund=False)
 
         if status in FIAT_CHECK_FINAL or ctx.now >= order.create_time + settings.check_deadline_ms:
             return Outcome.done(apply=settle)
@@ -113,10 +113,10 @@ def prime_handlers(platform: Platform, service: SettlementService) -> dict[str, 
     async def settle_sell(ctx: JobContext) -> Outcome:
         order_id = ctx.payload["orderId"]
 
-        async def apply(session: AsyncSession, now: int) -> None:
-            current = await locked_order(session, order_id)
+        def apply(session: Session, now: int) -> None:
+            current = locked_order(session, order_id)
             if current is not None and not ORDER.is_terminal(current.status):
-                await service.fill(session, current, now)
+                service.fill(session, current, now)
 
         return Outcome.done(apply=apply)
 
@@ -153,14 +153,14 @@ def prime_handlers(platform: Platform, service: SettlementService) -> dict[str, 
             status = answer.data["status"] if answer.data else None
             reference = answer.data.get(f"{kind}Reference") if answer.data else None
 
-            async def record(session: AsyncSession, now: int) -> None:
-                current = await locked_order(session, order.order_id)
+            def record(session: Session, now: int) -> None:
+                current = locked_order(session, order.order_id)
                 if current is None or status is None:
                     return
                 setattr(current, status_attr, status)
                 if reference is not None:
                     setattr(current, ref_attr, str(reference)[:128])
-                await add_event(
+                add_event(
                     session, order.order_id, now, kind, status=status, reference=reference
                 )
 

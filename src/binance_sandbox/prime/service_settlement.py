@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.connect import errors as connect_errors
 from binance_sandbox.delivery.outbox import enqueue, enqueue_webhook
@@ -40,9 +40,9 @@ class SettlementService:
     def __init__(self, platform: Platform) -> None:
         self.p = platform
 
-    async def fill(self, session: AsyncSession, order: PrimeOrder, now: int) -> None:
+    def fill(self, session: Session, order: PrimeOrder, now: int) -> None:
         """PROCESSING → FILLED, with the ledger entries of guide §6/§7 and the webhook."""
-        partner = await partner_of(session, order.partner_id)
+        partner = partner_of(session, order.partner_id)
         fiat, crypto = order.fiat_currency, order.crypto_currency
         platform_fiat = system_account(PLATFORM, fiat)
         revenue = revenue_account(partner.client_id, fiat)
@@ -50,7 +50,7 @@ class SettlementService:
         # The crypto entry first in both directions, so that a buy and a sell settling at
         # once lock the platform's accounts in the same order (no deadlock on PostgreSQL).
         if order.direction == "BUY":
-            await post(
+            post(
                 session,
                 "prime_buy",
                 transfer(
@@ -69,11 +69,11 @@ class SettlementService:
             ]
             if spread:
                 legs.append(Leg(revenue, spread))
-            await post(
+            post(
                 session, "fiat_in", legs, at=now, ref_type="prime_order", ref_id=order.order_id
             )
         else:
-            await post(
+            post(
                 session,
                 "prime_sell",
                 transfer(
@@ -91,22 +91,22 @@ class SettlementService:
             ]
             if spread:
                 legs.append(Leg(revenue, spread))
-            await post(
+            post(
                 session, "fiat_out", legs, at=now, ref_type="prime_order", ref_id=order.order_id
             )
         order.status = ORDER.move(order.status, OrderStatus.FILLED).value
         order.settle_time = now
-        await add_event(session, order.order_id, now, "filled", status=order.status)
-        await self._webhook(session, partner, order, now)
+        add_event(session, order.order_id, now, "filled", status=order.status)
+        self._webhook(session, partner, order, now)
         if order.direction == "SELL":
-            await self._enqueue_merchant_job(session, partner, order, "prime.transfer", now)
+            self._enqueue_merchant_job(session, partner, order, "prime.transfer", now)
 
-    async def fail(
-        self, session: AsyncSession, order: PrimeOrder, now: int, reason: str, *, refund: bool
+    def fail(
+        self, session: Session, order: PrimeOrder, now: int, reason: str, *, refund: bool
     ) -> None:
-        partner = await partner_of(session, order.partner_id)
+        partner = partner_of(session, order.partner_id)
         if order.direction == "SELL":
-            await post(
+            post(
                 session,
                 "prime_sell_release",
                 transfer(
@@ -121,18 +121,18 @@ class SettlementService:
         order.status = ORDER.move(order.status, OrderStatus.FAILED).value
         order.settle_time = now
         order.fail_reason = reason
-        await add_event(session, order.order_id, now, "failed", status=order.status, reason=reason)
-        await self._webhook(session, partner, order, now)
+        add_event(session, order.order_id, now, "failed", status=order.status, reason=reason)
+        self._webhook(session, partner, order, now)
         if refund:
-            await self._enqueue_merchant_job(session, partner, order, "prime.refund", now)
+            self._enqueue_merchant_job(session, partner, order, "prime.refund", now)
 
-    async def _webhook(
-        self, session: AsyncSession, partner: Partner, order: PrimeOrder, now: int
+    def _webhook(
+        self, session: Session, partner: Partner, order: PrimeOrder, now: int
     ) -> None:
         if not partner.webhook_url:
-            await add_event(session, order.order_id, now, "webhook_skipped", reason="no webhookUrl")
+            add_event(session, order.order_id, now, "webhook_skipped", reason="no webhookUrl")
             return
-        item = await enqueue_webhook(
+        item = enqueue_webhook(
             session,
             family=FAMILY,
             url=partner.webhook_url,
@@ -145,14 +145,14 @@ class SettlementService:
             ref=order.order_id,
             event="prime_order_event",
         )
-        await add_event(
+        add_event(
             session, order.order_id, now, "webhook_queued", outboxId=item.id, status=order.status
         )
 
-    async def _enqueue_merchant_job(
-        self, session: AsyncSession, partner: Partner, order: PrimeOrder, kind: str, now: int
+    def _enqueue_merchant_job(
+        self, session: Session, partner: Partner, order: PrimeOrder, kind: str, now: int
     ) -> None:
-        await enqueue(
+        enqueue(
             session,
             kind=kind,
             family=FAMILY,
@@ -169,18 +169,19 @@ class SettlementService:
     ) -> dict[str, Any]:
         """The control API's fill/fail of a PROCESSING order."""
         now = self.p.clock.now_ms()
-        async with self.p.db.write() as session:
-            order = await locked_order(session, order_id)
-            if order is None:
-                raise connect_errors.IllegalParameters("Order does not exist.")
-            target = OrderStatus.FILLED if outcome == "fill" else OrderStatus.FAILED
-            if not ORDER.can(order.status, target):
-                raise errors.InvalidOrderStatus(
-                    f"Order {order_id} is {order.status}, not PROCESSING."
-                )
-            if target is OrderStatus.FILLED:
-                await self.fill(session, order, now)
-            else:
-                await self.fail(session, order, now, reason or "OPERATOR_FAILED", refund=False)
-            result = order_out(order)
-        return result
+        return await self.p.db.run_write(self._resolve, order_id, outcome, reason, now)
+
+    def _resolve(
+        self, session: Session, order_id: str, outcome: str, reason: str | None, now: int
+    ) -> dict[str, Any]:
+        order = locked_order(session, order_id)
+        if order is None:
+            raise connect_errors.IllegalParameters("Order does not exist.")
+        target = OrderStatus.FILLED if outcome == "fill" else OrderStatus.FAILED
+        if not ORDER.can(order.status, target):
+            raise errors.InvalidOrderStatus(f"Order {order_id} is {order.status}, not PROCESSING.")
+        if target is OrderStatus.FILLED:
+            self.fill(session, order, now)
+        else:
+            self.fail(session, order, now, reason or "OPERATOR_FAILED", refund=False)
+        return order_out(order)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox import wire
 from binance_sandbox.connect import errors as connect_errors
@@ -81,8 +82,8 @@ def webhook_body(order: PrimeOrder) -> str:
     )
 
 
-async def add_event(
-    session: AsyncSession, order_id: str, at: int, kind: str, **detail: Any
+def add_event(
+    session: Session, order_id: str, at: int, kind: str, **detail: Any
 ) -> None:
     session.add(
         OrderEvent(
@@ -95,13 +96,13 @@ async def add_event(
     )
 
 
-async def locked_order(session: AsyncSession, order_id: str) -> PrimeOrder | None:
+def locked_order(session: Session, order_id: str) -> PrimeOrder | None:
     stmt = select(PrimeOrder).where(PrimeOrder.order_id == order_id).with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return session.execute(stmt).scalar_one_or_none()
 
 
-async def partner_of(session: AsyncSession, partner_id: int) -> Partner:
-    return (await session.execute(select(Partner).where(Partner.id == partner_id))).scalar_one()
+def partner_of(session: Session, partner_id: int) -> Partner:
+    return session.execute(select(Partner).where(Partner.id == partner_id)).scalar_one()
 
 
 def check_direction(value: str) -> str:

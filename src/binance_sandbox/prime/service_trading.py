@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.connect import errors as connect_errors
 from binance_sandbox.connect.auth import PartnerAuth
@@ -117,25 +117,21 @@ class TradeService:
             raise connect_errors.IllegalParameters("clientOrderId must be at most 50 characters.")
         now = self.p.clock.now_ms()
         try:
-            async with self.p.db.write() as session:
-                order = await self._execute(session, partner, req, now)
-                result = {"orderId": order.order_id, "status": order.status}
+            order = await self.p.db.run_write(self._execute, partner, req, now)
         except IntegrityError:
             # A concurrent execute won the race for this clientOrderId or this quote.
             async with self.p.db.read() as session:
-                await self._raise_if_duplicate(session, partner, req)
+                await session.run_sync(self._raise_if_duplicate, partner, req)
             raise
-        return result
+        return {"orderId": order.order_id, "status": order.status}
 
-    async def _raise_if_duplicate(
-        self, session: AsyncSession, partner: PartnerAuth, req: schemas.ExecuteRequest
+    def _raise_if_duplicate(
+        self, session: Session, partner: PartnerAuth, req: schemas.ExecuteRequest
     ) -> None:
-        existing = (
-            await session.execute(
-                select(PrimeOrder).where(
-                    PrimeOrder.partner_id == partner.id,
-                    PrimeOrder.client_order_id == req.clientOrderId,
-                )
+        existing = session.execute(
+            select(PrimeOrder).where(
+                PrimeOrder.partner_id == partner.id,
+                PrimeOrder.client_order_id == req.clientOrderId,
             )
         ).scalar_one_or_none()
         if existing is not None:
@@ -143,8 +139,8 @@ class TradeService:
                 f"clientOrderId {req.clientOrderId} was already used.",
                 data={"orderId": existing.order_id, "status": existing.status},
             )
-        used = (
-            await session.execute(select(PrimeOrder).where(PrimeOrder.quote_id == req.quoteId))
+        used = session.execute(
+            select(PrimeOrder).where(PrimeOrder.quote_id == req.quoteId)
         ).scalar_one_or_none()
         if used is not None and (used.partner_id, used.client_order_id) == (
             partner.id,
@@ -158,14 +154,13 @@ class TradeService:
         if used is not None:
             raise errors.OrderExecutionFailed(f"Quote {req.quoteId} was already executed.")
 
-    async def _execute(
-        self, session: AsyncSession, partner: PartnerAuth, req: schemas.ExecuteRequest, now: int
+    def _execute(
+        self, session: Session, partner: PartnerAuth, req: schemas.ExecuteRequest, now: int
     ) -> PrimeOrder:
-        await self._raise_if_duplicate(session, partner, req)
-        quote = (
-            await session.execute(
-                select(Quote).where(Quote.quote_id == req.quoteId, Quote.partner_id == partner.id)
-            )
+        """`execute`'s unit of work (`Database.run_write`)."""
+        self._raise_if_duplicate(session, partner, req)
+        quote = session.execute(
+            select(Quote).where(Quote.quote_id == req.quoteId, Quote.partner_id == partner.id)
         ).scalar_one_or_none()
         if quote is None:
             raise connect_errors.IllegalParameters(f"quoteId {req.quoteId} does not exist.")
@@ -190,11 +185,11 @@ class TradeService:
             create_time=now,
         )
         session.add(order)
-        await session.flush()
+        session.flush()
         if order.direction == "SELL":
             # Guide §7: the crypto is deducted from the user's sub-account at execute.
             try:
-                await post(
+                post(
                     session,
                     "prime_sell_hold",
                     transfer(
@@ -211,12 +206,12 @@ class TradeService:
                     f"Insufficient {order.crypto_currency} balance to sell "
                     f"{money.fmt(order.crypto_amount, CRYPTOS[order.crypto_currency].precision)}."
                 ) from exc
-        await add_event(
+        add_event(
             session, order.order_id, now, "created", status=order.status, direction=order.direction
         )
         job = "prime.check" if order.direction == "BUY" else "prime.settle"
         s = self.p.settings
-        await enqueue(
+        enqueue(
             session,
             kind=job,
             family=FAMILY,

@@ -18,6 +18,7 @@ write's block ends. A writer of another process is waited for by the busy timeou
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -53,12 +54,10 @@ class SqliteUnits:
         self._holds: set[threading.Event] = set()
 
     async def read(self, work: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._readers, functools.partial(work, *args))
+        return await _on(self._readers, work, *args)
 
     async def write(self, work: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, functools.partial(work, *args))
+        return await _on(self._writer, work, *args)
 
     @asynccontextmanager
     async def held(self) -> AsyncIterator[None]:
@@ -86,6 +85,15 @@ class SqliteUnits:
         self._writer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
         self.engine.dispose()
+
+
+async def _on(executor: ThreadPoolExecutor, work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` on the executor's thread, in a copy of the caller's context (as
+    `asyncio.to_thread` does): the time pinned for the current work (`binance_sandbox.clock`)
+    holds there too."""
+    loop = asyncio.get_running_loop()
+    context = contextvars.copy_context()
+    return await loop.run_in_executor(executor, functools.partial(context.run, work, *args))
 
 
 def _start(turn: asyncio.Future[None]) -> None:
