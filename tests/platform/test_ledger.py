@@ -48,15 +48,17 @@ FAUCET = external_account("world:faucet", "BTC")
 
 async def fund(db: Database, units: int) -> None:
     async with db.write() as s:
-        await post(s, "faucet", transfer(FAUCET, ALICE, units), at=1)
+        await s.run_sync(post, "faucet", transfer(FAUCET, ALICE, units), at=1)
 
 
 async def test_entries_must_balance_per_asset(db: Database) -> None:
     async with db.write() as s:
         with pytest.raises(LedgerError, match="does not balance"):
-            await post(s, "adjust", [Leg(ALICE, 5), Leg(BOB, -4)], at=1)
+            await s.run_sync(post, "adjust", [Leg(ALICE, 5), Leg(BOB, -4)], at=1)
         with pytest.raises(LedgerError, match="does not balance"):
-            await post(s, "adjust", [Leg(ALICE, 5), Leg(user_account("1002", "ETH"), -5)], at=1)
+            await s.run_sync(
+                post, "adjust", [Leg(ALICE, 5), Leg(user_account("1002", "ETH"), -5)], at=1
+            )
         with pytest.raises(LedgerError, match="positive amount"):
             transfer(ALICE, BOB, 0)
 
@@ -64,17 +66,17 @@ async def test_entries_must_balance_per_asset(db: Database) -> None:
 async def test_only_mint_and_burn_entries_touch_the_outside(db: Database) -> None:
     async with db.write() as s:
         with pytest.raises(LedgerError, match="cannot touch an external account"):
-            await post(s, "prime_buy", transfer(FAUCET, ALICE, 10), at=1)
+            await s.run_sync(post, "prime_buy", transfer(FAUCET, ALICE, 10), at=1)
 
 
 async def test_no_balance_goes_negative_and_nothing_half_written(db: Database) -> None:
     await fund(db, 100)
     with pytest.raises(InsufficientBalance):
         async with db.write() as s:
-            await post(s, "transfer", transfer(ALICE, BOB, 101), at=2)
+            await s.run_sync(post, "transfer", transfer(ALICE, BOB, 101), at=2)
     async with db.read() as s:
-        assert await balance(s, ALICE) == 100
-        assert await balance(s, BOB) == 0
+        assert await s.run_sync(balance, ALICE) == 100
+        assert await s.run_sync(balance, BOB) == 0
 
 
 async def test_the_database_itself_refuses_a_negative_balance(db: Database) -> None:
@@ -90,7 +92,7 @@ async def test_concurrent_debits_never_overdraw(db: Database) -> None:
     async def spend() -> bool:
         try:
             async with db.write() as s:
-                await post(s, "transfer", transfer(ALICE, BOB, 3), at=3)
+                await s.run_sync(post, "transfer", transfer(ALICE, BOB, 3), at=3)
             return True
         except InsufficientBalance:
             return False
@@ -98,7 +100,7 @@ async def test_concurrent_debits_never_overdraw(db: Database) -> None:
     results = await asyncio.gather(*(spend() for _ in range(8)))
     assert results.count(True) == 3
     async with db.read() as s:
-        assert await balance(s, ALICE) == 1 and await balance(s, BOB) == 9
+        assert await s.run_sync(balance, ALICE) == 1 and await s.run_sync(balance, BOB) == 9
         accounts = (
             (await s.execute(select(Account).where(Account.kind != "external"))).scalars().all()
         )
@@ -108,4 +110,6 @@ async def test_concurrent_debits_never_overdraw(db: Database) -> None:
 async def test_system_accounts_cannot_go_negative_either(db: Database) -> None:
     with pytest.raises(InsufficientBalance):
         async with db.write() as s:
-            await post(s, "prime_buy", transfer(system_account("platform", "BTC"), ALICE, 1), at=1)
+            await s.run_sync(
+                post, "prime_buy", transfer(system_account("platform", "BTC"), ALICE, 1), at=1
+            )

@@ -39,13 +39,13 @@ async def test_opposite_transfers_lock_accounts_in_the_same_order(tmp_path: Path
     event.listen(db.engine.sync_engine, "before_cursor_execute", record)
     try:
         async with db.write() as s:
-            await post(s, "faucet", transfer(FAUCET, ALICE, 100), at=1)
-            await post(s, "faucet", transfer(FAUCET, BOB, 100), at=1)
+            await s.run_sync(post, "faucet", transfer(FAUCET, ALICE, 100), at=1)
+            await s.run_sync(post, "faucet", transfer(FAUCET, BOB, 100), at=1)
         orders = []
         for src, dst in ((ALICE, BOB), (BOB, ALICE)):
             updated.clear()
             async with db.write() as s:
-                await post(s, "sub_account_transfer", transfer(src, dst, 10), at=2)
+                await s.run_sync(post, "sub_account_transfer", transfer(src, dst, 10), at=2)
             orders.append(list(updated))
         # The same two accounts, updated in the same order both ways.
         assert len(orders[0]) == 2 and orders[0] == orders[1], orders

@@ -272,8 +272,11 @@ class PayAdmin:
             ).scalar_one_or_none()
             if refund_id is None:
                 raise NotFound(f"No refund {req.refundRequestId} of merchant {req.merchantId}.")
-            await self.refunds.settle_refund(
-                session, refund_id, now, reject=req.reason or "REJECTED_BY_OPERATOR"
+            await session.run_sync(
+                self.refunds.settle_refund,
+                refund_id,
+                now,
+                reject=req.reason or "REJECTED_BY_OPERATOR",
             )
         return {"refundRequestId": req.refundRequestId, "refundStatus": RefundStatus.FAIL.value}
 

@@ -3,7 +3,7 @@ refunds, carry out payouts."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.delivery.worker import Handler, JobContext, Outcome
 from binance_sandbox.pay.payouts import PayoutService
@@ -17,24 +17,24 @@ def pay_handlers(
     async def expire(ctx: JobContext) -> Outcome:
         prepay_id = ctx.payload["prepayId"]
 
-        async def apply(session: AsyncSession, now: int) -> None:
-            await checkout.expire(session, prepay_id, now)
+        def apply(session: Session, now: int) -> None:
+            checkout.expire(session, prepay_id, now)
 
         return Outcome.done(apply=apply)
 
     async def refund(ctx: JobContext) -> Outcome:
         refund_id = int(ctx.payload["refundId"])
 
-        async def apply(session: AsyncSession, now: int) -> None:
-            await refunds.settle_refund(session, refund_id, now)
+        def apply(session: Session, now: int) -> None:
+            refunds.settle_refund(session, refund_id, now)
 
         return Outcome.done(apply=apply)
 
     async def payout(ctx: JobContext) -> Outcome:
         payout_id = ctx.payload["payoutId"]
 
-        async def apply(session: AsyncSession, now: int) -> None:
-            await payouts.process(session, payout_id, now)
+        def apply(session: Session, now: int) -> None:
+            payouts.process(session, payout_id, now)
 
         return Outcome.done(apply=apply)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.delivery.outbox import enqueue
 from binance_sandbox.ledger import money
@@ -71,101 +71,97 @@ class PayoutService:
             raise errors.InvalidParamWrongValue("merchantSendId must be unique within the batch.")
         now = self.p.clock.now_ms()
         try:
-            async with self.p.db.write() as session:
-                existing = await self._find(session, merchant.merchant_id, req.requestId)
-                if existing is not None:
-                    raise errors.InvalidParamWrongValue(
-                        f"requestId {req.requestId} was already used."
-                    )
-                payout = PayPayout(
-                    payout_id=self.p.ids.digits(16),
-                    request_id=req.requestId,
-                    merchant_id=merchant.merchant_id,
-                    batch_name=req.batchName,
-                    currency=req.currency,
-                    total_amount=money.to_units(req.totalAmount),
-                    total_number=req.totalNumber,
-                    biz_scene=req.bizScene,
-                    webhook_url=req.webhookUrl,
-                    status=PayoutStatus.ACCEPTED.value,
-                    created_at=now,
-                )
-                session.add(payout)
-                await session.flush()
-                # Each source wallet pays its part into the escrow now (docs: transferMethod
-                # is the merchant wallet the detail is paid from).
-                by_wallet: dict[str, int] = {}
-                for d in details:
-                    units = money.to_units(d.transferAmount)
-                    by_wallet[d.transferMethod] = by_wallet.get(d.transferMethod, 0) + units
-                    session.add(
-                        PayPayoutDetail(
-                            detail_id=self.p.ids.digits(18),
-                            payout_id=payout.payout_id,
-                            merchant_send_id=d.merchantSendId,
-                            receive_type=d.receiveType,
-                            receiver=d.receiver,
-                            amount=units,
-                            transfer_method=d.transferMethod,
-                            remark=d.remark,
-                            status=DetailStatus.PROCESSING.value,
-                        )
-                    )
-                for method, units in sorted(by_wallet.items()):
-                    try:
-                        async with session.begin_nested():
-                            await post(
-                                session,
-                                "pay_payout_hold",
-                                transfer(
-                                    user_account(
-                                        merchant.merchant_id, req.currency, SOURCE_WALLET[method]
-                                    ),
-                                    system_account(PAYOUT_ESCROW, req.currency),
-                                    units,
-                                ),
-                                at=now,
-                                ref_type="pay_payout",
-                                ref_id=payout.payout_id,
-                            )
-                    except InsufficientBalance as exc:
-                        raise errors.AccountRemainingAmountNotEnough(
-                            f"The merchant's {method} holds too little {req.currency} "
-                            "for this batch."
-                        ) from exc
-                add_event(
-                    session,
-                    payout.payout_id,
-                    now,
-                    "accepted",
-                    status=payout.status,
-                    requestId=req.requestId,
-                )
-                await enqueue(
-                    session,
-                    kind="pay.payout",
-                    family="pay",
-                    payload={"payoutId": payout.payout_id},
-                    due_at=now,
-                    now=now,
-                    max_attempts=20,
-                    owner=merchant.merchant_id,
-                    ref=payout.payout_id,
-                )
+            await self.p.db.run_write(self._create, merchant, req, now)
         except IntegrityError as exc:
             raise errors.InvalidParamWrongValue(
                 f"requestId {req.requestId} was already used."
             ) from exc
         return {"requestId": req.requestId, "status": PayoutStatus.ACCEPTED.value}
 
-    async def _find(
-        self, session: AsyncSession, merchant_id: str, request_id: str
-    ) -> PayPayout | None:
-        return (
-            await session.execute(
-                select(PayPayout).where(
-                    PayPayout.merchant_id == merchant_id, PayPayout.request_id == request_id
+    def _create(
+        self, session: Session, merchant: MerchantAuth, req: schemas.Payout, now: int
+    ) -> None:
+        """`create`'s unit of work (`Database.run_write`)."""
+        existing = self._find(session, merchant.merchant_id, req.requestId)
+        if existing is not None:
+            raise errors.InvalidParamWrongValue(f"requestId {req.requestId} was already used.")
+        payout = PayPayout(
+            payout_id=self.p.ids.digits(16),
+            request_id=req.requestId,
+            merchant_id=merchant.merchant_id,
+            batch_name=req.batchName,
+            currency=req.currency,
+            total_amount=money.to_units(req.totalAmount),
+            total_number=req.totalNumber,
+            biz_scene=req.bizScene,
+            webhook_url=req.webhookUrl,
+            status=PayoutStatus.ACCEPTED.value,
+            created_at=now,
+        )
+        session.add(payout)
+        session.flush()
+        # Each source wallet pays its part into the escrow now (docs: transferMethod
+        # is the merchant wallet the detail is paid from).
+        by_wallet: dict[str, int] = {}
+        for d in req.transferDetailList:
+            units = money.to_units(d.transferAmount)
+            by_wallet[d.transferMethod] = by_wallet.get(d.transferMethod, 0) + units
+            session.add(
+                PayPayoutDetail(
+                    detail_id=self.p.ids.digits(18),
+                    payout_id=payout.payout_id,
+                    merchant_send_id=d.merchantSendId,
+                    receive_type=d.receiveType,
+                    receiver=d.receiver,
+                    amount=units,
+                    transfer_method=d.transferMethod,
+                    remark=d.remark,
+                    status=DetailStatus.PROCESSING.value,
                 )
+            )
+        for method, units in sorted(by_wallet.items()):
+            try:
+                with session.begin_nested():
+                    post(
+                        session,
+                        "pay_payout_hold",
+                        transfer(
+                            user_account(merchant.merchant_id, req.currency, SOURCE_WALLET[method]),
+                            system_account(PAYOUT_ESCROW, req.currency),
+                            units,
+                        ),
+                        at=now,
+                        ref_type="pay_payout",
+                        ref_id=payout.payout_id,
+                    )
+            except InsufficientBalance as exc:
+                raise errors.AccountRemainingAmountNotEnough(
+                    f"The merchant's {method} holds too little {req.currency} for this batch."
+                ) from exc
+        add_event(
+            session,
+            payout.payout_id,
+            now,
+            "accepted",
+            status=payout.status,
+            requestId=req.requestId,
+        )
+        enqueue(
+            session,
+            kind="pay.payout",
+            family="pay",
+            payload={"payoutId": payout.payout_id},
+            due_at=now,
+            now=now,
+            max_attempts=20,
+            owner=merchant.merchant_id,
+            ref=payout.payout_id,
+        )
+
+    def _find(self, session: Session, merchant_id: str, request_id: str) -> PayPayout | None:
+        return session.execute(
+            select(PayPayout).where(
+                PayPayout.merchant_id == merchant_id, PayPayout.request_id == request_id
             )
         ).scalar_one_or_none()
 
@@ -182,7 +178,7 @@ class PayoutService:
                 "FAIL": DETAIL_FAILED,
             }[w]
         async with self.p.db.read() as session:
-            payout = await self._find(session, merchant.merchant_id, req.requestId)
+            payout = await session.run_sync(self._find, merchant.merchant_id, req.requestId)
             if payout is None:
                 raise errors.OrderNotFound(f"No payout {req.requestId}.")
             details = list(
@@ -222,7 +218,7 @@ class PayoutService:
             ],
         }
 
-    async def _receiver(self, session: AsyncSession, detail: PayPayoutDetail) -> str | None:
+    def _receiver(self, session: Session, detail: PayPayoutDetail) -> str | None:
         column = {"PAY_ID": User.pay_id, "BINANCE_ID": User.user_id, "EMAIL": User.email}[
             detail.receive_type
         ]
@@ -231,41 +227,35 @@ class PayoutService:
             if detail.receive_type == "EMAIL"
             else detail.receiver.strip()
         )
-        found = (
-            await session.execute(select(User.user_id).where(column == value))
-        ).scalar_one_or_none()
+        found = session.execute(select(User.user_id).where(column == value)).scalar_one_or_none()
         return str(found) if found is not None else None
 
-    async def process(self, session: AsyncSession, payout_id: str, now: int) -> None:
+    def process(self, session: Session, payout_id: str, now: int) -> None:
         """Settle every detail that can be settled now, then the batch's status."""
-        payout = (
-            await session.execute(
-                select(PayPayout).where(PayPayout.payout_id == payout_id).with_for_update()
-            )
+        payout = session.execute(
+            select(PayPayout).where(PayPayout.payout_id == payout_id).with_for_update()
         ).scalar_one_or_none()
         if payout is None or PAYOUT.is_terminal(payout.status):
             return
         details = list(
-            (
-                await session.execute(
-                    select(PayPayoutDetail)
-                    .where(PayPayoutDetail.payout_id == payout_id)
-                    .order_by(PayPayoutDetail.id)
-                )
+            session.execute(
+                select(PayPayoutDetail)
+                .where(PayPayoutDetail.payout_id == payout_id)
+                .order_by(PayPayoutDetail.id)
             ).scalars()
         )
         escrow = system_account(PAYOUT_ESCROW, payout.currency)
         before = payout.status
         if payout.status == PayoutStatus.ACCEPTED:
             payout.status = PAYOUT.move(payout.status, PayoutStatus.PROCESSING).value
-            await self._webhook(session, payout, now)
+            self._webhook(session, payout, now)
         awaiting = False
         for d in details:
             if DETAIL.is_terminal(d.status):
                 continue
-            receiver = await self._receiver(session, d)
+            receiver = self._receiver(session, d)
             if receiver is not None and receiver != payout.merchant_id:
-                await post(
+                post(
                     session,
                     "pay_payout",
                     transfer(escrow, user_account(receiver, payout.currency, FUNDING), d.amount),
@@ -286,7 +276,7 @@ class PayoutService:
                 back = user_account(
                     payout.merchant_id, payout.currency, SOURCE_WALLET[d.transfer_method]
                 )
-                await post(
+                post(
                     session,
                     "pay_payout_return",
                     transfer(escrow, back, d.amount),
@@ -314,9 +304,9 @@ class PayoutService:
             payout.finished_at = now
         if payout.status != before:
             add_event(session, payout_id, now, "batch", status=payout.status)
-            await self._webhook(session, payout, now)
+            self._webhook(session, payout, now)
         if awaiting:
-            await enqueue(
+            enqueue(
                 session,
                 kind="pay.payout",
                 family="pay",
@@ -328,10 +318,10 @@ class PayoutService:
                 ref=payout_id,
             )
 
-    async def _webhook(self, session: AsyncSession, payout: PayPayout, now: int) -> None:
-        await webhooks.send(
+    def _webhook(self, session: Session, payout: PayPayout, now: int) -> None:
+        webhooks.send(
             session,
-            url=await self.notices.webhook_url_for(session, payout.merchant_id, payout.webhook_url),
+            url=self.notices.webhook_url_for(session, payout.merchant_id, payout.webhook_url),
             merchant_id=payout.merchant_id,
             ref=payout.payout_id,
             biz_type="PAYOUT",

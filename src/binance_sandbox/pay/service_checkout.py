@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.ledger import money
 from binance_sandbox.ledger.service import (
@@ -90,16 +90,13 @@ class CheckoutService:
 
     async def payer_balance(self, user_id: str, currency: str) -> Decimal:
         async with self.p.db.read() as session:
-            total = await balance(
-                session, user_account(user_id, currency, FUNDING)
-            ) + await balance(session, user_account(user_id, currency, SPOT))
-        return money.from_units(total)
+            funding = await session.run_sync(balance, user_account(user_id, currency, FUNDING))
+            spot = await session.run_sync(balance, user_account(user_id, currency, SPOT))
+        return money.from_units(funding + spot)
 
-    async def _payable(self, session: AsyncSession, prepay_id: str, now: int) -> PayOrder:
-        order = (
-            await session.execute(
-                select(PayOrder).where(PayOrder.prepay_id == prepay_id).with_for_update()
-            )
+    def _payable(self, session: Session, prepay_id: str, now: int) -> PayOrder:
+        order = session.execute(
+            select(PayOrder).where(PayOrder.prepay_id == prepay_id).with_for_update()
         ).scalar_one_or_none()
         if order is None:
             raise errors.OrderNotFound("Order not found.")
@@ -110,24 +107,27 @@ class CheckoutService:
             raise errors.InvalidOrderStatus(f"The order is {order.status} and cannot be paid.")
         return order
 
-    async def _payer(self, session: AsyncSession, user_id: str) -> None:
+    def _payer(self, session: Session, user_id: str) -> None:
         if (
-            await session.execute(select(User.id).where(User.user_id == user_id))
-        ).scalar_one_or_none() is None:
+            session.execute(select(User.id).where(User.user_id == user_id)).scalar_one_or_none()
+            is None
+        ):
             raise errors.InvalidRequest(f"No sandbox user {user_id}.")
 
     async def start_checkout(self, prepay_id: str, payer_user_id: str) -> None:
         """A payer opened the order in "the app": INITIAL → PENDING."""
         await self.p.act_for_stored(test_clocks.of_pay_order(prepay_id))
         now = self.p.clock.now_ms()
-        async with self.p.db.write() as session:
-            await self._payer(session, payer_user_id)
-            order = await self._payable(session, prepay_id, now)
-            if order.status == OrderStatus.INITIAL:
-                move_order(order, OrderStatus.PENDING)
-                add_event(
-                    session, prepay_id, now, "pending", status=order.status, payer=payer_user_id
-                )
+        await self.p.db.run_write(self._start_checkout, prepay_id, payer_user_id, now)
+
+    def _start_checkout(
+        self, session: Session, prepay_id: str, payer_user_id: str, now: int
+    ) -> None:
+        self._payer(session, payer_user_id)
+        order = self._payable(session, prepay_id, now)
+        if order.status == OrderStatus.INITIAL:
+            move_order(order, OrderStatus.PENDING)
+            add_event(session, prepay_id, now, "pending", status=order.status, payer=payer_user_id)
 
     async def pay(self, prepay_id: str, payer_user_id: str) -> dict[str, Any]:
         """The payer pays: funds move from the payer (FUNDING first, then SPOT) to the
@@ -135,64 +135,62 @@ class CheckoutService:
         merchant's clock, whichever clock the payer is on (docs/testing.md)."""
         await self.p.act_for_stored(test_clocks.of_pay_order(prepay_id))
         now = self.p.clock.now_ms()
-        async with self.p.db.write() as session:
-            await self._payer(session, payer_user_id)
-            order = await self._payable(session, prepay_id, now)
-            if payer_user_id == order.merchant_id:
-                raise errors.InvalidRequest("A merchant cannot pay its own order.")
-            if order.status == OrderStatus.INITIAL:
-                move_order(order, OrderStatus.PENDING)
-                add_event(
-                    session, prepay_id, now, "pending", status=order.status, payer=payer_user_id
-                )
-            # Binance Pay takes the Funding wallet first and the rest from Spot, in one entry.
-            funding = await balance(session, user_account(payer_user_id, order.currency, FUNDING))
-            from_funding = min(max(funding, 0), order.order_amount)
-            parts = [(FUNDING, from_funding), (SPOT, order.order_amount - from_funding)]
-            legs = [
-                leg
-                for wallet, units in parts
-                if units
-                for leg in transfer(
-                    user_account(payer_user_id, order.currency, wallet),
-                    merchant_wallet(order.merchant_id, order.currency),
-                    units,
-                )
-            ]
-            try:
-                async with session.begin_nested():
-                    await post(
-                        session, "pay_payment", legs, at=now, ref_type="pay_order", ref_id=prepay_id
-                    )
-            except InsufficientBalance as exc:
-                raise InsufficientFunds(
-                    f"Insufficient {order.currency} balance to pay "
-                    f"{amount_text(order.order_amount)} {order.currency}."
-                ) from exc
-            paid_from = FUNDING if from_funding * 2 >= order.order_amount else SPOT
-            move_order(order, OrderStatus.PAID)
-            order.payer_user_id = payer_user_id
-            order.payer_wallet = paid_from
-            order.transact_time = now
-            order.transaction_id = "M_P_" + self.p.ids.digits(17)
-            add_event(
-                session,
-                prepay_id,
-                now,
-                "paid",
-                status=order.status,
-                payer=payer_user_id,
-                wallet=paid_from,
-            )
-            await self.notices.order_webhook(session, order, "PAY_SUCCESS", now)
-            out = self.notices.order_out(order)
-        return out
+        return await self.p.db.run_write(self._pay, prepay_id, payer_user_id, now)
 
-    async def expire(self, session: AsyncSession, prepay_id: str, now: int) -> None:
-        order = (
-            await session.execute(
-                select(PayOrder).where(PayOrder.prepay_id == prepay_id).with_for_update()
+    def _pay(
+        self, session: Session, prepay_id: str, payer_user_id: str, now: int
+    ) -> dict[str, Any]:
+        """`pay`'s unit of work (`Database.run_write`)."""
+        self._payer(session, payer_user_id)
+        order = self._payable(session, prepay_id, now)
+        if payer_user_id == order.merchant_id:
+            raise errors.InvalidRequest("A merchant cannot pay its own order.")
+        if order.status == OrderStatus.INITIAL:
+            move_order(order, OrderStatus.PENDING)
+            add_event(session, prepay_id, now, "pending", status=order.status, payer=payer_user_id)
+        # Binance Pay takes the Funding wallet first and the rest from Spot, in one entry.
+        funding = balance(session, user_account(payer_user_id, order.currency, FUNDING))
+        from_funding = min(max(funding, 0), order.order_amount)
+        parts = [(FUNDING, from_funding), (SPOT, order.order_amount - from_funding)]
+        legs = [
+            leg
+            for wallet, units in parts
+            if units
+            for leg in transfer(
+                user_account(payer_user_id, order.currency, wallet),
+                merchant_wallet(order.merchant_id, order.currency),
+                units,
             )
+        ]
+        try:
+            with session.begin_nested():
+                post(session, "pay_payment", legs, at=now, ref_type="pay_order", ref_id=prepay_id)
+        except InsufficientBalance as exc:
+            raise InsufficientFunds(
+                f"Insufficient {order.currency} balance to pay "
+                f"{amount_text(order.order_amount)} {order.currency}."
+            ) from exc
+        paid_from = FUNDING if from_funding * 2 >= order.order_amount else SPOT
+        move_order(order, OrderStatus.PAID)
+        order.payer_user_id = payer_user_id
+        order.payer_wallet = paid_from
+        order.transact_time = now
+        order.transaction_id = "M_P_" + self.p.ids.digits(17)
+        add_event(
+            session,
+            prepay_id,
+            now,
+            "paid",
+            status=order.status,
+            payer=payer_user_id,
+            wallet=paid_from,
+        )
+        self.notices.order_webhook(session, order, "PAY_SUCCESS", now)
+        return self.notices.order_out(order)
+
+    def expire(self, session: Session, prepay_id: str, now: int) -> None:
+        order = session.execute(
+            select(PayOrder).where(PayOrder.prepay_id == prepay_id).with_for_update()
         ).scalar_one_or_none()
         if (
             order is None
@@ -202,4 +200,4 @@ class CheckoutService:
             return
         move_order(order, OrderStatus.EXPIRED)
         add_event(session, prepay_id, now, "expired", status=order.status)
-        await self.notices.order_webhook(session, order, "PAY_CLOSED", now)
+        self.notices.order_webhook(session, order, "PAY_CLOSED", now)

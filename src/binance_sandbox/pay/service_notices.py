@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.pay import webhooks
 from binance_sandbox.pay.lifecycle import effective_status
@@ -65,16 +65,14 @@ class OrderNotices:
             "payerInfo": None,
         }
 
-    async def webhook_url_for(
-        self, session: AsyncSession, merchant_id: str, *overrides: str | None
+    def webhook_url_for(
+        self, session: Session, merchant_id: str, *overrides: str | None
     ) -> str | None:
         for url in overrides:
             if url:
                 return url
-        return (
-            await session.execute(
-                select(Merchant.webhook_url).where(Merchant.merchant_id == merchant_id)
-            )
+        return session.execute(
+            select(Merchant.webhook_url).where(Merchant.merchant_id == merchant_id)
         ).scalar_one_or_none()
 
     def order_notification(self, order: PayOrder) -> dict[str, Any]:
@@ -114,12 +112,10 @@ class OrderNotices:
             ],
         }
 
-    async def order_webhook(
-        self, session: AsyncSession, order: PayOrder, status: str, now: int
-    ) -> None:
-        await webhooks.send(
+    def order_webhook(self, session: Session, order: PayOrder, status: str, now: int) -> None:
+        webhooks.send(
             session,
-            url=await self.webhook_url_for(session, order.merchant_id, order.webhook_url),
+            url=self.webhook_url_for(session, order.merchant_id, order.webhook_url),
             merchant_id=order.merchant_id,
             ref=order.prepay_id,
             biz_type="PAY",

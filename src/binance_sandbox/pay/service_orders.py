@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from binance_sandbox import wire
 from binance_sandbox.delivery.outbox import outbox_item
@@ -42,20 +42,20 @@ from binance_sandbox.storage.core_insert import insert_new
 from binance_sandbox.storage.models import PayOrder, SubMerchant
 
 
-def _find_statement(column: InstrumentedAttribute[str], *, lock: bool) -> Select[PayOrder]:
-    stmt = select(PayOrder).where(
-        PayOrder.merchant_id == bindparam("merchant_id"), column == bindparam("key")
+def _locked_statement(column: InstrumentedAttribute[str]) -> Select[PayOrder]:
+    return (
+        select(PayOrder)
+        .where(PayOrder.merchant_id == bindparam("merchant_id"), column == bindparam("key"))
+        .with_for_update()
     )
-    return stmt.with_for_update() if lock else stmt
 
 
-# An order by (prepayId or merchantTradeNo, locked or not), the values bound at each call.
-# Built once: making an ORM statement costs more than running it (SQLAlchemy caches the
-# compiled SQL, not the statement), and every order query, close and refund finds an order.
-_FIND_ORDER = {
-    (by_prepay_id, lock): _find_statement(column, lock=lock)
+# An order, locked, by prepayId or merchantTradeNo (the order's close), the values bound at
+# each call. Built once: making an ORM statement costs more than running it (SQLAlchemy
+# caches the compiled SQL, not the statement).
+_LOCKED_ORDER = {
+    by_prepay_id: _locked_statement(column)
     for by_prepay_id, column in ((True, PayOrder.prepay_id), (False, PayOrder.merchant_trade_no))
-    for lock in (False, True)
 }
 
 
@@ -300,17 +300,9 @@ class OrderService:
 
     # -- query and close ---------------------------------------------------------------------
 
-    async def _find(
-        self,
-        session: AsyncSession,
-        merchant: MerchantAuth,
-        req: schemas.OrderRef,
-        *,
-        lock: bool = False,
-    ) -> PayOrder:
+    def _locked(self, session: Session, merchant: MerchantAuth, req: schemas.OrderRef) -> PayOrder:
         by_prepay_id, params = _order_key(merchant, req)
-        stmt = _FIND_ORDER[by_prepay_id, lock]
-        order = (await session.execute(stmt, params)).scalar_one_or_none()
+        order = session.execute(_LOCKED_ORDER[by_prepay_id], params).scalar_one_or_none()
         if order is None:
             raise errors.OrderNotFound("Order not found.")
         return order
@@ -325,15 +317,20 @@ class OrderService:
     async def close(self, merchant: MerchantAuth, req: schemas.OrderRef) -> bool:
         """Close answers `true`; the result arrives as a PAY_CLOSED webhook (NOTES.md)."""
         now = self.p.clock.now_ms()
-        async with self.p.db.write() as session:
-            order = await self._find(session, merchant, req, lock=True)
-            if order.status == OrderStatus.CANCELED:
-                return True
-            if not ORDER.can(order.status, OrderStatus.CANCELED):
-                raise errors.InvalidOrderStatus(
-                    f"Order is {order.status}; only an unpaid order can be closed."
-                )
-            move_order(order, OrderStatus.CANCELED)
-            add_event(session, order.prepay_id, now, "closed", status=order.status)
-            await self.notices.order_webhook(session, order, "PAY_CLOSED", now)
+        await self.p.db.run_write(self._close, merchant, req, now)
         return True
+
+    def _close(
+        self, session: Session, merchant: MerchantAuth, req: schemas.OrderRef, now: int
+    ) -> None:
+        """`close`'s unit of work (`Database.run_write`)."""
+        order = self._locked(session, merchant, req)
+        if order.status == OrderStatus.CANCELED:
+            return
+        if not ORDER.can(order.status, OrderStatus.CANCELED):
+            raise errors.InvalidOrderStatus(
+                f"Order is {order.status}; only an unpaid order can be closed."
+            )
+        move_order(order, OrderStatus.CANCELED)
+        add_event(session, order.prepay_id, now, "closed", status=order.status)
+        self.notices.order_webhook(session, order, "PAY_CLOSED", now)

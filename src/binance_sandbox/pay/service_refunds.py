@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.delivery.outbox import enqueue
 from binance_sandbox.ledger import money
@@ -62,17 +62,15 @@ class RefundService:
             "duplicateRequest": duplicate,
         }
 
-    async def _existing_refund(
-        self, session: AsyncSession, merchant_id: str, refund_request_id: str
+    def _existing_refund(
+        self, session: Session, merchant_id: str, refund_request_id: str
     ) -> tuple[PayRefund, PayOrder] | None:
-        row = (
-            await session.execute(
-                select(PayRefund, PayOrder)
-                .join(PayOrder, PayOrder.prepay_id == PayRefund.prepay_id)
-                .where(
-                    PayRefund.merchant_id == merchant_id,
-                    PayRefund.refund_request_id == refund_request_id,
-                )
+        row = session.execute(
+            select(PayRefund, PayOrder)
+            .join(PayOrder, PayOrder.prepay_id == PayRefund.prepay_id)
+            .where(
+                PayRefund.merchant_id == merchant_id,
+                PayRefund.refund_request_id == refund_request_id,
             )
         ).first()
         return (row[0], row[1]) if row else None
@@ -81,23 +79,23 @@ class RefundService:
         check_url(req.webhookUrl, "webhookUrl", one_param=False)
         now = self.p.clock.now_ms()
         try:
-            async with self.p.db.write() as session:
-                result = await self._refund(session, merchant, req, now)
+            result = await self.p.db.run_write(self._refund, merchant, req, now)
         except IntegrityError:
             # The same refundRequestId raced in: answer as its duplicate.
             async with self.p.db.read() as session:
-                existing = await self._existing_refund(
-                    session, merchant.merchant_id, req.refundRequestId
+                existing = await session.run_sync(
+                    self._existing_refund, merchant.merchant_id, req.refundRequestId
                 )
                 if existing is None:
                     raise
                 return self.refund_out(*existing, duplicate=True)
         return result
 
-    async def _refund(
-        self, session: AsyncSession, merchant: MerchantAuth, req: schemas.Refund, now: int
+    def _refund(
+        self, session: Session, merchant: MerchantAuth, req: schemas.Refund, now: int
     ) -> dict[str, Any]:
-        existing = await self._existing_refund(session, merchant.merchant_id, req.refundRequestId)
+        """`refund`'s unit of work (`Database.run_write`)."""
+        existing = self._existing_refund(session, merchant.merchant_id, req.refundRequestId)
         if existing is not None:
             refund, order_then = existing
             # The last attempt refunds the remainder whatever was asked, so only its order counts.
@@ -110,14 +108,10 @@ class RefundService:
                     f"refundRequestId {req.refundRequestId} was used for another refund."
                 )
             return self.refund_out(refund, order_then, duplicate=True)
-        order = (
-            await session.execute(
-                select(PayOrder)
-                .where(
-                    PayOrder.prepay_id == req.prepayId, PayOrder.merchant_id == merchant.merchant_id
-                )
-                .with_for_update()
-            )
+        order = session.execute(
+            select(PayOrder)
+            .where(PayOrder.prepay_id == req.prepayId, PayOrder.merchant_id == merchant.merchant_id)
+            .with_for_update()
         ).scalar_one_or_none()
         if order is None:
             raise errors.InvalidPrepayId(f"prepayId {req.prepayId} is invalid.")
@@ -143,8 +137,8 @@ class RefundService:
         # The last allowed attempt refunds whatever remains.
         amount = remaining if attempt == MAX_REFUND_ATTEMPTS else requested
         try:
-            async with session.begin_nested():
-                await post(
+            with session.begin_nested():
+                post(
                     session,
                     "pay_refund_hold",
                     transfer(
@@ -177,7 +171,7 @@ class RefundService:
         order.refund_attempts = attempt
         if order.status != OrderStatus.REFUNDING:
             move_order(order, OrderStatus.REFUNDING)
-        await session.flush()
+        session.flush()
         add_event(
             session,
             order.prepay_id,
@@ -186,7 +180,7 @@ class RefundService:
             refundRequestId=req.refundRequestId,
             amount=amount_text(amount),
         )
-        await enqueue(
+        enqueue(
             session,
             kind="pay.refund",
             family=FAMILY,
@@ -203,8 +197,8 @@ class RefundService:
         self, merchant: MerchantAuth, req: schemas.RefundQuery
     ) -> dict[str, Any]:
         async with self.p.db.read() as session:
-            existing = await self._existing_refund(
-                session, merchant.merchant_id, req.refundRequestId
+            existing = await session.run_sync(
+                self._existing_refund, merchant.merchant_id, req.refundRequestId
             )
         if existing is None:
             raise errors.OrderNotFound(f"No refund {req.refundRequestId}.")
@@ -216,28 +210,24 @@ class RefundService:
         data["refundStatus"] = refund.status
         return data
 
-    async def settle_refund(
-        self, session: AsyncSession, refund_id: int, now: int, *, reject: str | None = None
+    def settle_refund(
+        self, session: Session, refund_id: int, now: int, *, reject: str | None = None
     ) -> None:
         """REFUND_PENDING → REFUND_SUCCESS (the escrow goes to the payer) or, when rejected,
         REFUND_FAIL (it goes back to the merchant)."""
-        refund = (
-            await session.execute(
-                select(PayRefund).where(PayRefund.id == refund_id).with_for_update()
-            )
+        refund = session.execute(
+            select(PayRefund).where(PayRefund.id == refund_id).with_for_update()
         ).scalar_one()
         if REFUND.is_terminal(refund.status):
             if reject:
                 raise errors.InvalidOrderStatus(f"Refund is {refund.status}.")
             return
-        order = (
-            await session.execute(
-                select(PayOrder).where(PayOrder.prepay_id == refund.prepay_id).with_for_update()
-            )
+        order = session.execute(
+            select(PayOrder).where(PayOrder.prepay_id == refund.prepay_id).with_for_update()
         ).scalar_one()
         escrow = system_account(REFUND_ESCROW, order.currency)
         if reject:
-            await post(
+            post(
                 session,
                 "pay_refund_reject",
                 transfer(
@@ -253,7 +243,7 @@ class RefundService:
             payer_wallet = user_account(
                 order.payer_user_id or "", order.currency, order.payer_wallet or FUNDING
             )
-            await post(
+            post(
                 session,
                 "pay_refund",
                 transfer(escrow, payer_wallet, refund.refund_amount),
@@ -263,15 +253,13 @@ class RefundService:
             )
             refund.status = REFUND.move(refund.status, RefundStatus.SUCCESS).value
         refund.finished_at = now
-        pending = (
-            await session.execute(
-                select(func.count())
-                .select_from(PayRefund)
-                .where(
-                    PayRefund.prepay_id == order.prepay_id,
-                    PayRefund.status == RefundStatus.PENDING.value,
-                    PayRefund.id != refund.id,
-                )
+        pending = session.execute(
+            select(func.count())
+            .select_from(PayRefund)
+            .where(
+                PayRefund.prepay_id == order.prepay_id,
+                PayRefund.status == RefundStatus.PENDING.value,
+                PayRefund.id != refund.id,
             )
         ).scalar_one()
         if not pending:
@@ -302,9 +290,9 @@ class RefundService:
             "payerOpenId": open_user_id(order.merchant_id, order.payer_user_id or ""),
             "duplicateRequest": False,
         }
-        await webhooks.send(
+        webhooks.send(
             session,
-            url=await self.notices.webhook_url_for(
+            url=self.notices.webhook_url_for(
                 session, order.merchant_id, refund.webhook_url, order.webhook_url
             ),
             merchant_id=order.merchant_id,

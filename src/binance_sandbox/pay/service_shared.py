@@ -8,7 +8,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.ledger import money
 from binance_sandbox.ledger.service import user_account
@@ -63,7 +63,7 @@ def move_order(order: PayOrder, status: OrderStatus) -> None:
     order.status = status.value
 
 
-def add_event(session: AsyncSession, ref: str, at: int, kind: str, **detail: Any) -> None:
+def add_event(session: Session, ref: str, at: int, kind: str, **detail: Any) -> None:
     session.add(event_row(ref, at, kind, **detail))
 
 

@@ -63,7 +63,7 @@ class WalletService:
         currency = _upper_currency(req.currency)
         wallet = WALLETS[req.wallet]
         async with self.p.db.read() as session:
-            accounts = await balances_of(session, f"user:{merchant.merchant_id}")
+            accounts = await session.run_sync(balances_of, f"user:{merchant.merchant_id}")
         units = sum(a.balance for a in accounts if a.asset == currency and a.wallet == wallet)
         amount = money.from_units(units).normalize()
         fiat, btc = self._valuation(currency, amount, self.p.clock.now_ms())
@@ -79,7 +79,7 @@ class WalletService:
         wallet = WALLETS[req.wallet]
         currency = _upper_currency(req.currency) if req.currency else None
         async with self.p.db.read() as session:
-            accounts = await balances_of(session, f"user:{merchant.merchant_id}")
+            accounts = await session.run_sync(balances_of, f"user:{merchant.merchant_id}")
         held = {a.asset: a.balance for a in accounts if a.wallet == wallet}
         frozen = await self._frozen(merchant.merchant_id, wallet)
         assets = (
@@ -185,8 +185,8 @@ class WalletService:
                 await session.flush()
                 try:
                     async with session.begin_nested():
-                        await post(
-                            session,
+                        await session.run_sync(
+                            post,
                             "pay_wallet_transfer",
                             transfer(
                                 user_account(merchant.merchant_id, currency, src),

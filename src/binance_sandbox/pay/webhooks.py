@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox import wire
 from binance_sandbox.delivery.outbox import enqueue_webhook
@@ -28,8 +28,8 @@ def webhook_body(biz_type: str, biz_id: str, biz_status: str, data: dict[str, An
     )
 
 
-async def send(
-    session: AsyncSession,
+def send(
+    session: Session,
     *,
     url: str | None,
     merchant_id: str,
@@ -53,7 +53,7 @@ async def send(
             )
         )
         return
-    item = await enqueue_webhook(
+    item = enqueue_webhook(
         session,
         family=FAMILY,
         url=url,

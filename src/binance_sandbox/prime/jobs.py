@@ -94,9 +94,7 @@ def prime_handlers(platform: Platform, service: SettlementService) -> dict[str, 
                     service.fill(session, current, now)
                 else:
                     # Guide §6 step 5: the quote expired after the fiat arrived → refund it.
-                    service.fail(
-                        session, current, now, "QUOTE_EXPIRED_AFTER_FIAT", refund=True
-                    )
+                    service.fail(session, current, now, "QUOTE_EXPIRED_AFTER_FIAT", refund=True)
             elif status == FiatCheck.FAILED:
                 service.fail(session, current, now, "FIAT_TRANSFER_FAILED", refund=False)
             elif now >= current.create_time + settings.check_deadline_ms:
@@ -160,9 +158,7 @@ def prime_handlers(platform: Platform, service: SettlementService) -> dict[str, 
                 setattr(current, status_attr, status)
                 if reference is not None:
                     setattr(current, ref_attr, str(reference)[:128])
-                add_event(
-                    session, order.order_id, now, kind, status=status, reference=reference
-                )
+                add_event(session, order.order_id, now, kind, status=status, reference=reference)
 
             if status in MERCHANT_STEP_FINAL:
                 return Outcome.done(apply=record)

@@ -69,9 +69,7 @@ class SettlementService:
             ]
             if spread:
                 legs.append(Leg(revenue, spread))
-            post(
-                session, "fiat_in", legs, at=now, ref_type="prime_order", ref_id=order.order_id
-            )
+            post(session, "fiat_in", legs, at=now, ref_type="prime_order", ref_id=order.order_id)
         else:
             post(
                 session,
@@ -91,9 +89,7 @@ class SettlementService:
             ]
             if spread:
                 legs.append(Leg(revenue, spread))
-            post(
-                session, "fiat_out", legs, at=now, ref_type="prime_order", ref_id=order.order_id
-            )
+            post(session, "fiat_out", legs, at=now, ref_type="prime_order", ref_id=order.order_id)
         order.status = ORDER.move(order.status, OrderStatus.FILLED).value
         order.settle_time = now
         add_event(session, order.order_id, now, "filled", status=order.status)
@@ -126,9 +122,7 @@ class SettlementService:
         if refund:
             self._enqueue_merchant_job(session, partner, order, "prime.refund", now)
 
-    def _webhook(
-        self, session: Session, partner: Partner, order: PrimeOrder, now: int
-    ) -> None:
+    def _webhook(self, session: Session, partner: Partner, order: PrimeOrder, now: int) -> None:
         if not partner.webhook_url:
             add_event(session, order.order_id, now, "webhook_skipped", reason="no webhookUrl")
             return

@@ -82,9 +82,7 @@ def webhook_body(order: PrimeOrder) -> str:
     )
 
 
-def add_event(
-    session: Session, order_id: str, at: int, kind: str, **detail: Any
-) -> None:
+def add_event(session: Session, order_id: str, at: int, kind: str, **detail: Any) -> None:
     session.add(
         OrderEvent(
             family=FAMILY,
