@@ -205,8 +205,8 @@ async def mint_treasury(platform: Platform) -> None:
                 legs = transfer(
                     external_account(WORLD, asset), system_account(PLATFORM, asset), amount
                 )
-                await post(
-                    session,
+                await session.run_sync(
+                    post,
                     "treasury_mint",
                     legs,
                     at=platform.clock.now_ms(),

@@ -249,13 +249,14 @@ class ChainAdmin:
         if outcome not in ("cancel", "reject", "fail"):
             raise Invalid("outcome must be cancel, reject or fail.")
         try:
-            async with self.p.db.write() as session:
-                w = await self.chain_withdrawals.resolve_withdrawal(
-                    session, withdrawal_id, outcome, self.p.clock.now_ms()
-                )
-                out = {"id": w.id, "status": w.status}
+            w = await self.p.db.run_write(
+                self.chain_withdrawals.resolve_withdrawal,
+                withdrawal_id,
+                outcome,
+                self.p.clock.now_ms(),
+            )
         except UnknownWithdrawal as exc:
             raise NotFound(exc.message) from exc
         except ChainError as exc:
             raise Conflict(exc.message) from exc
-        return out
+        return {"id": w.id, "status": w.status}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.chain.service_transfers import TransferService
 from binance_sandbox.chain.service_withdrawals import WithdrawalService
@@ -16,18 +16,18 @@ def chain_handlers(
     async def confirm(ctx: JobContext) -> Outcome:
         tx_hash = ctx.payload["txHash"]
 
-        async def apply(session: AsyncSession, now: int) -> None:
-            await transfers.confirm(session, tx_hash, now)
+        def apply(session: Session, now: int) -> None:
+            transfers.confirm(session, tx_hash, now)
 
         return Outcome.done(apply=apply)
 
     async def withdraw(ctx: JobContext) -> Outcome:
         withdrawal_id = ctx.payload["id"]
 
-        async def apply(session: AsyncSession, now: int) -> None:
-            following = await withdrawals.advance_withdrawal(session, withdrawal_id, now)
+        def apply(session: Session, now: int) -> None:
+            following = withdrawals.advance_withdrawal(session, withdrawal_id, now)
             if following is not None:
-                await enqueue(
+                enqueue(
                     session,
                     kind="chain.withdraw",
                     family="chain",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.chain import errors
 from binance_sandbox.chain.networks import network_for
@@ -69,13 +70,13 @@ class AddressService:
             row = (await session.execute(stmt)).scalar_one()
         return DepositAddressOut(coin, net.network, row.address, row.tag or None)
 
-    async def find_owner(
-        self, session: AsyncSession, network: str, address: str, tag: str | None
+    def find_owner(
+        self, session: Session, network: str, address: str, tag: str | None
     ) -> str | None:
         stmt = select(DepositAddress.user_id).where(
             DepositAddress.network == network,
             DepositAddress.address == address,
             DepositAddress.tag == (tag or ""),
         )
-        owner = (await session.execute(stmt)).scalar_one_or_none()
+        owner = session.execute(stmt).scalar_one_or_none()
         return str(owner) if owner is not None else None

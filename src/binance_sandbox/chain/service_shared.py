@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.ledger.service import (
     AccountRef,
@@ -29,7 +29,7 @@ def chain_account(network: str, asset: str) -> AccountRef:
 
 
 def withdrawal_event(
-    session: AsyncSession, withdrawal_id: str, at: int, kind: str, **detail: Any
+    session: Session, withdrawal_id: str, at: int, kind: str, **detail: Any
 ) -> None:
     """One step of a withdrawal's timeline (the console shows it)."""
     session.add(

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox import clock
 from binance_sandbox.chain import errors
@@ -24,7 +25,7 @@ from binance_sandbox.chain.lifecycle import (
     TRANSFER,
     TransferStatus,
 )
-from binance_sandbox.chain.networks import network_for
+from binance_sandbox.chain.networks import Network, network_for
 from binance_sandbox.chain.service_addresses import AddressService
 from binance_sandbox.chain.service_shared import (
     chain_account,
@@ -119,18 +120,45 @@ class TransferService:
             units = money.to_units(amount)
         except money.AmountError as exc:
             raise errors.AmountTooSmall(f"amount: {exc}") from exc
-        owner = await self.addresses.find_owner(session, net.network, address, tag)
+        owner = await session.run_sync(self.addresses.find_owner, net.network, address, tag)
         if owner is not None and not clock.is_pinned():
             # Value from outside the sandbox arrives on the receiving user's clock; from a
             # sandbox user's withdrawal, on the sender's (pinned already; docs/testing.md).
             await self.p.act_for(await test_clocks.of_user(session, owner))
+        return await session.run_sync(
+            self.record_transfer,
+            net,
+            address=address,
+            tag=tag,
+            units=units,
+            owner=owner,
+            tx_hash=tx_hash,
+            source=source,
+        )
+
+    def record_transfer(
+        self,
+        session: Session,
+        net: Network,
+        *,
+        address: str,
+        tag: str | None,
+        units: int,
+        owner: str | None,
+        tx_hash: str | None,
+        source: str,
+    ) -> ChainTransfer:
+        """A transfer seen on `net` now (on the clock the current work runs on), to `address`
+        and its sandbox user `owner` (None: nobody's), with its confirmation job, in the
+        caller's transaction. `submit_transfer` checks a transfer and pins its receiver's
+        clock first; a withdrawal's arrives at its sender's time, which the worker pinned."""
         now = self.p.clock.now_ms()
         transfer_row = ChainTransfer(
             tx_hash=tx_hash or new_tx_hash(self.p.ids, net.network),
             network=net.network,
             address=address,
             tag=tag or "",
-            asset=asset,
+            asset=net.coin,
             amount=units,
             user_id=owner,
             status=TransferStatus.PENDING.value,
@@ -140,8 +168,8 @@ class TransferService:
             source=source,
         )
         session.add(transfer_row)
-        await session.flush()
-        await enqueue(
+        session.flush()
+        enqueue(
             session,
             kind="chain.confirm",
             family="chain",
@@ -154,12 +182,10 @@ class TransferService:
         )
         return transfer_row
 
-    async def confirm(self, session: AsyncSession, tx_hash: str, now: int) -> None:
+    def confirm(self, session: Session, tx_hash: str, now: int) -> None:
         """The transfer has its confirmations: credit its user, or record why not."""
-        row = (
-            await session.execute(
-                select(ChainTransfer).where(ChainTransfer.tx_hash == tx_hash).with_for_update()
-            )
+        row = session.execute(
+            select(ChainTransfer).where(ChainTransfer.tx_hash == tx_hash).with_for_update()
         ).scalar_one_or_none()
         if row is None or TRANSFER.is_terminal(row.status):
             return
@@ -169,7 +195,7 @@ class TransferService:
         elif row.amount < money.to_units(net.deposit_dust):
             row.status = TRANSFER.move(row.status, TransferStatus.DUST).value
         else:
-            await post(
+            post(
                 session,
                 "chain_deposit",
                 transfer(
@@ -184,9 +210,9 @@ class TransferService:
             row.status = TRANSFER.move(row.status, TransferStatus.CREDITED).value
             row.credited_at = now
 
-    async def transfer_by_hash(self, session: AsyncSession, tx_hash: str) -> ChainTransfer | None:
-        return (
-            await session.execute(select(ChainTransfer).where(ChainTransfer.tx_hash == tx_hash))
+    def transfer_by_hash(self, session: Session, tx_hash: str) -> ChainTransfer | None:
+        return session.execute(
+            select(ChainTransfer).where(ChainTransfer.tx_hash == tx_hash)
         ).scalar_one_or_none()
 
     async def deposits(

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.chain import errors
 from binance_sandbox.chain.lifecycle import (
@@ -62,7 +63,6 @@ class WithdrawalService:
 
     async def withdraw(
         self,
-        session: AsyncSession,
         user_id: str,
         *,
         asset: str,
@@ -73,7 +73,37 @@ class WithdrawalService:
         name: str | None,
         now: int,
     ) -> Withdrawal:
-        net = (await self.networks.fresh()).apply(network_for(asset, network))
+        """`record_withdrawal` in a write of its own, on the networks' switches as they are
+        now."""
+        await self.networks.fresh()
+        return await self.p.db.run_write(
+            self.record_withdrawal,
+            user_id,
+            asset=asset,
+            network=network,
+            address=address,
+            tag=tag,
+            amount=amount,
+            name=name,
+            now=now,
+        )
+
+    def record_withdrawal(
+        self,
+        session: Session,
+        user_id: str,
+        *,
+        asset: str,
+        network: str | None,
+        address: str,
+        tag: str | None,
+        amount: Decimal,
+        name: str | None,
+        now: int,
+    ) -> Withdrawal:
+        """The withdrawal checked and made, amount and fee taken, its first step due, in the
+        caller's transaction; on the networks' switches as last read (`NetworkSwitches.fresh`)."""
+        net = self.networks.apply(network_for(asset, network))
         if not net.withdraw_enable:
             raise errors.WithdrawDisabled(f"Withdrawals of {asset} on {net.network} are suspended.")
         if not re.match(net.address_regex, address):
@@ -107,17 +137,15 @@ class WithdrawalService:
             apply_time=now,
         )
         session.add(record)
-        await session.flush()
+        session.flush()
         legs = [
             Leg(user_account(user_id, asset), -(units + fee)),
             Leg(chain_account(net.network, asset), units),
             Leg(system_account(FEES, asset), fee),
         ]
         try:
-            async with session.begin_nested():
-                await post(
-                    session, "withdrawal", legs, at=now, ref_type="withdrawal", ref_id=record.id
-                )
+            with session.begin_nested():
+                post(session, "withdrawal", legs, at=now, ref_type="withdrawal", ref_id=record.id)
         except InsufficientBalance as exc:
             raise errors.InsufficientBalance(
                 f"Insufficient {asset} balance for {amount} plus the fee {net.withdraw_fee}."
@@ -131,7 +159,7 @@ class WithdrawalService:
             amount=amount,
             fee=net.withdraw_fee,
         )
-        await enqueue(
+        enqueue(
             session,
             kind="chain.withdraw",
             family="chain",
@@ -144,14 +172,10 @@ class WithdrawalService:
         )
         return record
 
-    async def advance_withdrawal(
-        self, session: AsyncSession, withdrawal_id: str, now: int
-    ) -> int | None:
+    def advance_withdrawal(self, session: Session, withdrawal_id: str, now: int) -> int | None:
         """One step along 0 → 2 → 4 → 6; the sandbox time of the next step, if any."""
-        w = (
-            await session.execute(
-                select(Withdrawal).where(Withdrawal.id == withdrawal_id).with_for_update()
-            )
+        w = session.execute(
+            select(Withdrawal).where(Withdrawal.id == withdrawal_id).with_for_update()
         ).scalar_one_or_none()
         if w is None or WITHDRAWAL.is_terminal(w.status):
             return None
@@ -164,15 +188,16 @@ class WithdrawalService:
             w.status = WITHDRAWAL.move(w.status, WithdrawalStatus.PROCESSING).value
             w.tx_id = new_tx_hash(self.p.ids, w.network)
             withdrawal_event(session, w.id, now, "processing", status=w.status, txId=w.tx_id)
-            if await self.addresses.find_owner(session, w.network, w.address, w.tag) is not None:
+            owner = self.addresses.find_owner(session, w.network, w.address, w.tag)
+            if owner is not None:
                 # Sent to a sandbox user: it arrives there like any transfer on this chain.
-                await self.transfers.submit_transfer(
+                self.transfers.record_transfer(
                     session,
-                    network=w.network,
+                    net,
                     address=w.address,
                     tag=w.tag or None,
-                    asset=w.asset,
-                    amount=money.from_units(w.amount),
+                    units=w.amount,
+                    owner=owner,
                     tx_hash=w.tx_id,
                     source="withdrawal",
                 )
@@ -182,14 +207,12 @@ class WithdrawalService:
         withdrawal_event(session, w.id, now, "completed", status=w.status)
         return None
 
-    async def resolve_withdrawal(
-        self, session: AsyncSession, withdrawal_id: str, outcome: str, now: int
+    def resolve_withdrawal(
+        self, session: Session, withdrawal_id: str, outcome: str, now: int
     ) -> Withdrawal:
         """End a withdrawal that did not go out: the amount and the fee return to the user."""
-        w = (
-            await session.execute(
-                select(Withdrawal).where(Withdrawal.id == withdrawal_id).with_for_update()
-            )
+        w = session.execute(
+            select(Withdrawal).where(Withdrawal.id == withdrawal_id).with_for_update()
         ).scalar_one_or_none()
         if w is None:
             raise errors.UnknownWithdrawal(f"No withdrawal {withdrawal_id}.")
@@ -199,7 +222,7 @@ class WithdrawalService:
                 f"Withdrawal {withdrawal_id} has status {w.status}; cannot {outcome} it."
             )
         if w.tx_id is not None:
-            sent = await self.transfers.transfer_by_hash(session, w.tx_id)
+            sent = self.transfers.transfer_by_hash(session, w.tx_id)
             if sent is not None:
                 if TRANSFER.is_terminal(sent.status):
                     raise errors.WithdrawalFinal(
@@ -212,7 +235,7 @@ class WithdrawalService:
             Leg(system_account(FEES, w.asset), -w.fee),
             Leg(user_account(w.user_id, w.asset), w.amount + w.fee),
         ]
-        await post(
+        post(
             session,
             "withdrawal",
             legs,

@@ -3,7 +3,7 @@ on the sandbox clock (the job is due at its `linkExpireTime`)."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.delivery.worker import Handler, JobContext, Outcome
 from binance_sandbox.deposit.service_decisions import DecisionService
@@ -13,8 +13,8 @@ def deposit_handlers(service: DecisionService) -> dict[str, Handler]:
     async def expire(ctx: JobContext) -> Outcome:
         session_id = ctx.payload["sessionId"]
 
-        async def apply(session: AsyncSession, now: int) -> None:
-            await service.expire(session, session_id, now)
+        def apply(session: Session, now: int) -> None:
+            service.expire(session, session_id, now)
 
         return Outcome.done(apply=apply)
 

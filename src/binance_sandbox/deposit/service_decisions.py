@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.chain.errors import ChainError
 from binance_sandbox.chain.service_addresses import AddressService
@@ -46,7 +47,7 @@ class DecisionService:
         await self.p.act_for_stored(test_clocks.of_deposit_session(session_id))
         now = self.p.clock.now_ms()
         async with self.p.db.write() as session:
-            row = await locked_session(session, session_id)
+            row = await session.run_sync(locked_session, session_id)
             if row is None:
                 raise connect_errors.IllegalParameters("Deposit session does not exist.")
             if as_user is not None and as_user != row.user_id:
@@ -56,34 +57,32 @@ class DecisionService:
             late = effective_status(row, now) != row.status
             if late:
                 # Past its expiry, before the job ran: it expires now, and the answer says so.
-                await self._move(session, row, SessionStatus.EXPIRED, now)
+                await session.run_sync(self._move, row, SessionStatus.EXPIRED, now)
             else:
                 check_transition(row, target)
                 if target == SessionStatus.AUTHORIZED:
                     row.deposit_addresses = json.dumps(await self._addresses(session, row))
-                await self._move(session, row, target, now)
+                await session.run_sync(self._move, row, target, now)
             result = authorization_out(row, now)
         if late:
             check_transition(row, target)  # now EXPIRED: refused, with the usual message
         return result
 
-    async def expire(self, session: AsyncSession, session_id: str, now: int) -> None:
+    def expire(self, session: Session, session_id: str, now: int) -> None:
         """The expiry job: an INIT session whose link has expired becomes EXPIRED."""
-        row = await locked_session(session, session_id)
+        row = locked_session(session, session_id)
         if (
             row is not None
             and SESSION.can(row.status, SessionStatus.EXPIRED)
             and now >= row.link_expire_time
         ):
-            await self._move(session, row, SessionStatus.EXPIRED, now)
+            self._move(session, row, SessionStatus.EXPIRED, now)
 
-    async def _move(
-        self, session: AsyncSession, row: DepositSession, target: str, now: int
-    ) -> None:
+    def _move(self, session: Session, row: DepositSession, target: str, now: int) -> None:
         row.status = check_transition(row, target).value
         row.decide_time = now
-        await add_event(session, row.session_id, now, target.lower(), status=target)
-        await self._webhook(session, row, now)
+        add_event(session, row.session_id, now, target.lower(), status=target)
+        self._webhook(session, row, now)
 
     async def _addresses(self, session: AsyncSession, row: DepositSession) -> list[dict[str, Any]]:
         out = []
@@ -106,14 +105,12 @@ class DecisionService:
             )
         return out
 
-    async def _webhook(self, session: AsyncSession, row: DepositSession, now: int) -> None:
-        partner = (
-            await session.execute(select(Partner).where(Partner.id == row.partner_id))
-        ).scalar_one()
+    def _webhook(self, session: Session, row: DepositSession, now: int) -> None:
+        partner = session.execute(select(Partner).where(Partner.id == row.partner_id)).scalar_one()
         if not partner.webhook_url:
-            await add_event(session, row.session_id, now, "webhook_skipped", reason="no webhookUrl")
+            add_event(session, row.session_id, now, "webhook_skipped", reason="no webhookUrl")
             return
-        item = await enqueue_webhook(
+        item = enqueue_webhook(
             session,
             family=FAMILY,
             url=partner.webhook_url,
@@ -126,6 +123,6 @@ class DecisionService:
             ref=row.session_id,
             event=EVENT_TYPE,
         )
-        await add_event(
+        add_event(
             session, row.session_id, now, "webhook_queued", outboxId=item.id, status=row.status
         )

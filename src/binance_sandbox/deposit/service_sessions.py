@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox.chain.switches import NetworkSwitches
 from binance_sandbox.connect import errors as connect_errors
@@ -78,32 +78,40 @@ class SessionService:
             link_expire_time=now + self.p.settings.deposit_link_ttl_ms,
         )
         try:
-            async with self.p.db.write() as session:
-                await self._raise_if_duplicate(session, partner, external_order_id)
-                await self._check_user(session, partner, req.userId)
-                session.add(row)
-                await session.flush()
-                await add_event(
-                    session, row.session_id, now, "created", status=row.status, networks=networks
-                )
-                await enqueue(
-                    session,
-                    kind="deposit.expire",
-                    family=FAMILY,
-                    payload={"sessionId": row.session_id},
-                    due_at=row.link_expire_time,
-                    now=now,
-                    max_attempts=10,
-                    owner=partner.client_id,
-                    ref=row.session_id,
-                )
+            await self.p.db.run_write(self._initiate, partner, row, networks, now)
         except IntegrityError:
             # A concurrent initiate won the race for this externalOrderId.
             async with self.p.db.read() as session:
-                await self._raise_if_duplicate(session, partner, external_order_id)
+                await session.run_sync(self._raise_if_duplicate, partner, external_order_id)
             raise
         base = self.p.settings.public_base_url or base_url
         return {"link": link(base, row.session_id), "linkExpireTime": row.link_expire_time}
+
+    def _initiate(
+        self,
+        session: Session,
+        partner: PartnerAuth,
+        row: DepositSession,
+        networks: list[str],
+        now: int,
+    ) -> None:
+        """`initiate`'s unit of work (`Database.run_write`): the session and its expiry job."""
+        self._raise_if_duplicate(session, partner, row.external_order_id)
+        self._check_user(session, partner, row.user_id)
+        session.add(row)
+        session.flush()
+        add_event(session, row.session_id, now, "created", status=row.status, networks=networks)
+        enqueue(
+            session,
+            kind="deposit.expire",
+            family=FAMILY,
+            payload={"sessionId": row.session_id},
+            due_at=row.link_expire_time,
+            now=now,
+            max_attempts=10,
+            owner=partner.client_id,
+            ref=row.session_id,
+        )
 
     async def authorization(
         self, partner: PartnerAuth, req: schemas.AuthorizationRequest
@@ -125,50 +133,58 @@ class SessionService:
             )
         units = None if req.amount is None else _amount_units(req.amount)
         now = self.p.clock.now_ms()
-        async with self.p.db.write() as session:
-            row = await self._find(session, partner, req.externalOrderId, lock=True)
-            status = effective_status(row, now)
-            if status != SessionStatus.AUTHORIZED:
-                raise errors.InvalidOrderStatus(
-                    f"Deposit session {row.external_order_id} is {status}; "
-                    "only an AUTHORIZED session takes a report."
-                )
-            if req.cryptoCurrency is not None and req.cryptoCurrency != row.crypto_currency:
-                raise connect_errors.IllegalParameters(
-                    f"cryptoCurrency {req.cryptoCurrency} does not match the session's "
-                    f"{row.crypto_currency}."
-                )
-            networks = json.loads(row.networks)
-            if req.network is not None and req.network not in networks:
-                raise connect_errors.IllegalParameters(
-                    f"network {req.network} is not one of the session's networks "
-                    f"({', '.join(networks)})."
-                )
-            first = (
-                await session.execute(
-                    select(DepositReport.tx_hash).where(DepositReport.session_id == row.session_id)
-                )
-            ).scalar_one_or_none()
-            if first is not None:
-                await add_event(
-                    session, row.session_id, now, "report_ignored", txHash=req.txHash, first=first
-                )
-                return
-            session.add(
-                DepositReport(
-                    session_id=row.session_id,
-                    tx_hash=req.txHash,
-                    amount=units,
-                    crypto_currency=req.cryptoCurrency,
-                    network=req.network,
-                    report_time=now,
-                )
-            )
-            await add_event(session, row.session_id, now, "reported", txHash=req.txHash)
+        await self.p.db.run_write(self._report, partner, req, units, now)
 
-    async def _find(
+    def _report(
         self,
-        session: AsyncSession,
+        session: Session,
+        partner: PartnerAuth,
+        req: schemas.ReportRequest,
+        units: int | None,
+        now: int,
+    ) -> None:
+        """`report`'s unit of work (`Database.run_write`)."""
+        row = self._find(session, partner, req.externalOrderId, lock=True)
+        status = effective_status(row, now)
+        if status != SessionStatus.AUTHORIZED:
+            raise errors.InvalidOrderStatus(
+                f"Deposit session {row.external_order_id} is {status}; "
+                "only an AUTHORIZED session takes a report."
+            )
+        if req.cryptoCurrency is not None and req.cryptoCurrency != row.crypto_currency:
+            raise connect_errors.IllegalParameters(
+                f"cryptoCurrency {req.cryptoCurrency} does not match the session's "
+                f"{row.crypto_currency}."
+            )
+        networks = json.loads(row.networks)
+        if req.network is not None and req.network not in networks:
+            raise connect_errors.IllegalParameters(
+                f"network {req.network} is not one of the session's networks "
+                f"({', '.join(networks)})."
+            )
+        first = session.execute(
+            select(DepositReport.tx_hash).where(DepositReport.session_id == row.session_id)
+        ).scalar_one_or_none()
+        if first is not None:
+            add_event(
+                session, row.session_id, now, "report_ignored", txHash=req.txHash, first=first
+            )
+            return
+        session.add(
+            DepositReport(
+                session_id=row.session_id,
+                tx_hash=req.txHash,
+                amount=units,
+                crypto_currency=req.cryptoCurrency,
+                network=req.network,
+                report_time=now,
+            )
+        )
+        add_event(session, row.session_id, now, "reported", txHash=req.txHash)
+
+    def _find(
+        self,
+        session: Session,
         partner: PartnerAuth,
         external_order_id: str,
         *,
@@ -180,22 +196,20 @@ class SessionService:
         )
         if lock:
             stmt = stmt.with_for_update()
-        row = (await session.execute(stmt)).scalar_one_or_none()
+        row = session.execute(stmt).scalar_one_or_none()
         if row is None:
             raise connect_errors.IllegalParameters(
                 f"Deposit session {external_order_id} does not exist."
             )
         return row
 
-    async def _raise_if_duplicate(
-        self, session: AsyncSession, partner: PartnerAuth, external_order_id: str
+    def _raise_if_duplicate(
+        self, session: Session, partner: PartnerAuth, external_order_id: str
     ) -> None:
-        existing = (
-            await session.execute(
-                select(DepositSession).where(
-                    DepositSession.partner_id == partner.id,
-                    DepositSession.external_order_id == external_order_id,
-                )
+        existing = session.execute(
+            select(DepositSession).where(
+                DepositSession.partner_id == partner.id,
+                DepositSession.external_order_id == external_order_id,
             )
         ).scalar_one_or_none()
         if existing is not None:
@@ -208,11 +222,9 @@ class SessionService:
                 },
             )
 
-    async def _check_user(self, session: AsyncSession, partner: PartnerAuth, user_id: str) -> None:
-        found = (
-            await session.execute(
-                select(User.id).where(User.user_id == user_id, User.partner_id == partner.id)
-            )
+    def _check_user(self, session: Session, partner: PartnerAuth, user_id: str) -> None:
+        found = session.execute(
+            select(User.id).where(User.user_id == user_id, User.partner_id == partner.id)
         ).scalar_one_or_none()
         if found is None:
             raise connect_errors.IllegalParameters(

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from sqlalchemy import Row, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from binance_sandbox import wire
 from binance_sandbox.chain.networks import COINS, Network
@@ -120,9 +120,7 @@ def session_out(
     }
 
 
-async def add_event(
-    session: AsyncSession, session_id: str, at: int, kind: str, **detail: Any
-) -> None:
+def add_event(session: Session, session_id: str, at: int, kind: str, **detail: Any) -> None:
     session.add(
         OrderEvent(
             family=FAMILY,
@@ -134,9 +132,9 @@ async def add_event(
     )
 
 
-async def locked_session(session: AsyncSession, session_id: str) -> DepositSession | None:
+def locked_session(session: Session, session_id: str) -> DepositSession | None:
     stmt = select(DepositSession).where(DepositSession.session_id == session_id).with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return session.execute(stmt).scalar_one_or_none()
 
 
 def check_transition(row: DepositSession, target: str) -> SessionStatus:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from binance_sandbox.faults.scenarios_common import (
     Scenario,
     ScenarioContext,
@@ -13,6 +15,7 @@ from binance_sandbox.faults.scenarios_common import (
 )
 from binance_sandbox.pay import schemas as pay_schemas
 from binance_sandbox.pay.admin_schemas import MerchantCreate
+from binance_sandbox.storage.models import Withdrawal
 from binance_sandbox.wallet.admin_schemas import ApiKeyCreate, Credit
 
 
@@ -74,8 +77,10 @@ async def withdrawal_rejected(ctx: ScenarioContext) -> dict[str, Any]:
     await ctx.users.credit(Credit(userId=user_id, asset="ETH", amount=Decimal("1")))
     key = await ctx.wapi.admin.create_key(ApiKeyCreate(userId=user_id))
     now = ctx.platform.clock.now_ms()
-    async with ctx.platform.db.write() as session:
-        made = await ctx.chain_withdrawals.withdraw(
+    withdrawals = ctx.chain_withdrawals
+
+    def withdrawn_and_rejected(session: Session) -> Withdrawal:
+        made = withdrawals.record_withdrawal(
             session,
             user_id,
             asset="ETH",
@@ -86,8 +91,12 @@ async def withdrawal_rejected(ctx: ScenarioContext) -> dict[str, Any]:
             name="scenario",
             now=now,
         )
-        await ctx.chain_withdrawals.advance_withdrawal(session, made.id, now)
-        await ctx.chain_withdrawals.resolve_withdrawal(session, made.id, "reject", now)
+        withdrawals.advance_withdrawal(session, made.id, now)
+        withdrawals.resolve_withdrawal(session, made.id, "reject", now)
+        return made
+
+    await withdrawals.networks.fresh()
+    made = await ctx.platform.db.run_write(withdrawn_and_rejected)
     return {
         "userId": user_id,
         "apiKey": key["apiKey"],

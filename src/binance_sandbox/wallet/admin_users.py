@@ -70,7 +70,7 @@ async def remove_user(session: AsyncSession, user_id: str, now: int) -> None:
             external_account(WORLD, account.asset),
             account.balance,
         )
-        await post(session, "faucet", legs, at=now, memo=f"partner reset: burn {owner}")
+        await session.run_sync(post, "faucet", legs, at=now, memo=f"partner reset: burn {owner}")
     # Their jobs (chain confirmations, withdrawal steps) and what their wallet did.
     await delete_owned(session, user_id)
     await forget_user(session, user_id)
@@ -168,8 +168,8 @@ class UserAdmin:
         now = self.p.clock.now_ms()
         async with self.p.db.write() as session:
             await user_exists(session, req.userId)
-            await post(
-                session,
+            await session.run_sync(
+                post,
                 "faucet",
                 transfer(
                     external_account(f"{WORLD}:faucet", req.asset),
@@ -186,7 +186,7 @@ class UserAdmin:
     async def balances(self, user_id: str) -> dict[str, Any]:
         async with self.p.db.read() as session:
             await user_exists(session, user_id)
-            accounts = await balances_of(session, f"user:{user_id}")
+            accounts = await session.run_sync(balances_of, f"user:{user_id}")
         return {
             "userId": user_id,
             "balances": [

@@ -94,22 +94,19 @@ class CapitalService:
             raise errors.BadPrecision()
         now = self.p.clock.now_ms()
         try:
-            async with self.p.db.write() as session:
-                record = await withdrawals.withdraw(
-                    session,
-                    user_id,
-                    asset=asset,
-                    network=network,
-                    address=address,
-                    tag=tag,
-                    amount=amount,
-                    name=name,
-                    now=now,
-                )
-                withdrawal_id = record.id
+            record = await withdrawals.withdraw(
+                user_id,
+                asset=asset,
+                network=network,
+                address=address,
+                tag=tag,
+                amount=amount,
+                name=name,
+                now=now,
+            )
         except chain_errors.ChainError as exc:
             raise refused(exc) from exc
-        return {"msg": "success", "success": True, "id": withdrawal_id}
+        return {"msg": "success", "success": True, "id": record.id}
 
     async def withdraw_history(
         self,

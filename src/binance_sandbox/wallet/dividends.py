@@ -47,8 +47,8 @@ async def credit_dividend(
     )
     session.add(record)
     await session.flush()
-    await post(
-        session,
+    await session.run_sync(
+        post,
         "dividend",
         transfer(
             external_account(f"{WORLD}:dividends", asset), user_account(user_id, asset), units

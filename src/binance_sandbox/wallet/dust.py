@@ -107,7 +107,7 @@ class DustService:
                         raise errors.DustTooSoon()
                 held = {
                     a.asset: a.balance
-                    for a in await balances_of(session, f"user:{user_id}")
+                    for a in await session.run_sync(balances_of, f"user:{user_id}")
                     if a.wallet == "SPOT"
                 }
                 conversions = []
@@ -130,8 +130,8 @@ class DustService:
                 ]
                 try:
                     async with session.begin_nested():
-                        await post(
-                            session,
+                        await session.run_sync(
+                            post,
                             "dust",
                             legs,
                             at=now,

@@ -101,7 +101,7 @@ class SubAccountService:
     ) -> dict[str, Any]:
         async with self.p.db.read() as session:
             _sub, user = await self._sub_by_email(session, master_user_id, email)
-            accounts = await balances_of(session, f"user:{user.user_id}")
+            accounts = await session.run_sync(balances_of, f"user:{user.user_id}")
         held = {a.asset: a.balance for a in accounts if a.wallet == SPOT}
         if symbol is not None:
             held = {symbol: held.get(symbol, 0)}
@@ -156,8 +156,8 @@ class SubAccountService:
                 await session.flush()
                 try:
                     async with session.begin_nested():
-                        await post(
-                            session,
+                        await session.run_sync(
+                            post,
                             "sub_account_transfer",
                             transfer(
                                 ledger_account(src.user_id, asset),
