@@ -112,6 +112,8 @@ def release_held(owner: str | None, item_id: int) -> Apply:
                 OutboxItem.last_error.like(f"{HELD} %"),
             )
             .values(due_at=now)
+            # None of those items is loaded in this session.
+            .execution_options(synchronize_session=False)
         )
 
     return apply

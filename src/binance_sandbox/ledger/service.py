@@ -22,8 +22,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -95,28 +96,7 @@ def transfer(src: AccountRef, dst: AccountRef, amount: int) -> list[Leg]:
 
 def account_id(session: Session, ref: AccountRef) -> int:
     """The account's id, creating it on first use (race-safe: a unique constraint decides)."""
-    stmt = select(Account.id, Account.kind).where(
-        Account.owner == ref.owner, Account.asset == ref.asset, Account.wallet == ref.wallet
-    )
-    row = session.execute(stmt).first()
-    if row is None:
-        try:
-            with session.begin_nested():
-                session.add(
-                    Account(
-                        owner=ref.owner,
-                        kind=ref.kind,
-                        asset=ref.asset,
-                        wallet=ref.wallet,
-                        balance=0,
-                    )
-                )
-        except IntegrityError:
-            pass
-        row = session.execute(stmt).one()
-    if row.kind != ref.kind:
-        raise LedgerError(f"account {ref.owner} is {row.kind}, not {ref.kind}")
-    return int(row.id)
+    return _account_ids(session, [ref])[ref]
 
 
 def post(
@@ -133,6 +113,11 @@ def post(
 
     Raises `InsufficientBalance` (and the caller's transaction must then roll back) when a
     non-external account would go below zero.
+
+    The entry, its postings and the balances are written with Core statements on the
+    session's connection: one INSERT of the entry, one lookup of its accounts, one INSERT of
+    its postings and one UPDATE per account. An `Account` the session had already loaded
+    has its balance expired, so that reading it again shows the new balance.
     """
     if not legs:
         raise LedgerError("an entry needs postings")
@@ -147,37 +132,90 @@ def post(
     if unbalanced:
         raise LedgerError(f"entry does not balance: {unbalanced}")
 
-    entry = JournalEntry(kind=kind, ref_type=ref_type, ref_id=ref_id, memo=memo, created_at=at)
-    session.add(entry)
-    session.flush()
+    connection = session.connection()
+    entry_id: int = connection.execute(
+        _NEW_ENTRY,
+        {"kind": kind, "ref_type": ref_type, "ref_id": ref_id, "memo": memo, "created_at": at},
+    ).scalar_one()
     # One global order of accounts, so that concurrent entries lock rows alike (debits first
     # would not do: two entries moving money opposite ways between the same two accounts
     # would lock them in opposite orders, a deadlock on PostgreSQL).
     ordered = sorted(
         legs, key=lambda leg: (leg.account.owner, leg.account.asset, leg.account.wallet)
     )
+    ids = _account_ids(session, [leg.account for leg in ordered])
+    connection.execute(
+        _NEW_POSTING,
+        [
+            {
+                "entry_id": entry_id,
+                "account_id": ids[leg.account],
+                "asset": leg.account.asset,
+                "amount": leg.amount,
+            }
+            for leg in ordered
+        ],
+    )
     for leg in ordered:
-        acc_id = account_id(session, leg.account)
-        session.add(
-            Posting(
-                entry_id=entry.id, account_id=acc_id, asset=leg.account.asset, amount=leg.amount
-            )
-        )
         try:
-            with session.begin_nested():
-                session.execute(
-                    update(Account)
-                    .where(Account.id == acc_id)
-                    .values(balance=Account.balance + leg.amount)
-                )
+            connection.execute(_CREDIT, {"account": ids[leg.account], "amount": leg.amount})
         except IntegrityError as exc:
             if leg.amount < 0:
                 raise InsufficientBalance(
                     leg.account.owner, leg.account.asset, leg.account.wallet
                 ) from exc
             raise
-    session.flush()
-    return int(entry.id)
+    touched = set(ids.values())
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, Account) and loaded.id in touched:
+            session.expire(loaded, ["balance"])
+    return entry_id
+
+
+_ACCOUNTS = cast(Table, Account.__table__)
+_ENTRIES = cast(Table, JournalEntry.__table__)
+_NEW_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
+_NEW_POSTING = insert(cast(Table, Posting.__table__))
+# `balance_not_negative` refuses the statement that would overdraw the account.
+_CREDIT = (
+    update(_ACCOUNTS)
+    .where(_ACCOUNTS.c.id == bindparam("account"))
+    .values(balance=_ACCOUNTS.c.balance + bindparam("amount"))
+)
+
+
+def _account_ids(session: Session, refs: Sequence[AccountRef]) -> dict[AccountRef, int]:
+    """The accounts' ids, in one lookup; an account used for the first time is created."""
+    keys = {(ref.owner, ref.asset, ref.wallet): ref for ref in refs}
+    lookup = select(_ACCOUNTS.c.id, _ACCOUNTS.c.kind, *_KEY).where(tuple_(*_KEY).in_(list(keys)))
+    found = {(row.owner, row.asset, row.wallet): row for row in session.execute(lookup)}
+    missing = [ref for key, ref in keys.items() if key not in found]
+    for ref in missing:
+        try:
+            with session.begin_nested():
+                session.execute(
+                    insert(_ACCOUNTS).values(
+                        owner=ref.owner,
+                        kind=ref.kind,
+                        asset=ref.asset,
+                        wallet=ref.wallet,
+                        balance=0,
+                    )
+                )
+        except IntegrityError:
+            pass  # created at the same moment by another transaction
+    if missing:
+        found = {(row.owner, row.asset, row.wallet): row for row in session.execute(lookup)}
+    ids = {}
+    for key, ref in keys.items():
+        row = found[key]
+        if row.kind != ref.kind:
+            raise LedgerError(f"account {ref.owner} is {row.kind}, not {ref.kind}")
+        ids[ref] = int(row.id)
+    return ids
+
+
+_KEY = (_ACCOUNTS.c.owner, _ACCOUNTS.c.asset, _ACCOUNTS.c.wallet)
 
 
 def balance(session: Session, ref: AccountRef) -> int:

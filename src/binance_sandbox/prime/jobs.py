@@ -30,20 +30,20 @@ from binance_sandbox.prime.service_shared import add_event, locked_order
 from binance_sandbox.storage.models import Partner, PrimeOrder
 
 
+def _order_and_partner(session: Session, order_id: str) -> tuple[PrimeOrder, Partner] | None:
+    row = session.execute(
+        select(PrimeOrder, Partner)
+        .join(Partner, Partner.id == PrimeOrder.partner_id)
+        .where(PrimeOrder.order_id == order_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 def prime_handlers(platform: Platform, service: SettlementService) -> dict[str, Handler]:
     settings = platform.settings
 
     async def load(order_id: str) -> tuple[PrimeOrder, Partner] | None:
-        async with platform.db.read() as session:
-            order = (
-                await session.execute(select(PrimeOrder).where(PrimeOrder.order_id == order_id))
-            ).scalar_one_or_none()
-            if order is None:
-                return None
-            partner = (
-                await session.execute(select(Partner).where(Partner.id == order.partner_id))
-            ).scalar_one()
-            return order, partner
+        return await platform.db.run_read(_order_and_partner, order_id)
 
     def fiat_amount(order: PrimeOrder) -> str:
         return money.fmt(order.fiat_amount, FIATS[order.fiat_currency].precision)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from binance_sandbox.connect import errors as connect_errors
@@ -33,7 +34,10 @@ from binance_sandbox.prime.service_shared import (
     revenue_account,
     webhook_body,
 )
-from binance_sandbox.storage.models import Partner, PrimeOrder
+from binance_sandbox.storage.models import PrimeOrder
+
+# A partner as `partner_of` reads it.
+PartnerRow = Row[str, str | None]
 
 
 class SettlementService:
@@ -122,7 +126,7 @@ class SettlementService:
         if refund:
             self._enqueue_merchant_job(session, partner, order, "prime.refund", now)
 
-    def _webhook(self, session: Session, partner: Partner, order: PrimeOrder, now: int) -> None:
+    def _webhook(self, session: Session, partner: PartnerRow, order: PrimeOrder, now: int) -> None:
         if not partner.webhook_url:
             add_event(session, order.order_id, now, "webhook_skipped", reason="no webhookUrl")
             return
@@ -144,7 +148,7 @@ class SettlementService:
         )
 
     def _enqueue_merchant_job(
-        self, session: Session, partner: Partner, order: PrimeOrder, kind: str, now: int
+        self, session: Session, partner: PartnerRow, order: PrimeOrder, kind: str, now: int
     ) -> None:
         enqueue(
             session,

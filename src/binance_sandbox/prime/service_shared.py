@@ -99,8 +99,11 @@ def locked_order(session: Session, order_id: str) -> PrimeOrder | None:
     return session.execute(stmt).scalar_one_or_none()
 
 
-def partner_of(session: Session, partner_id: int) -> Partner:
-    return session.execute(select(Partner).where(Partner.id == partner_id)).scalar_one()
+def partner_of(session: Session, partner_id: int) -> Row[str, str | None]:
+    """What the end of an order needs of its partner: `client_id` and `webhook_url`."""
+    return session.execute(
+        select(Partner.client_id, Partner.webhook_url).where(Partner.id == partner_id)
+    ).one()
 
 
 def check_direction(value: str) -> str:

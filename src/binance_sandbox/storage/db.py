@@ -175,6 +175,20 @@ class Database:
         async with self.write() as session:
             return await session.run_sync(work, *args, **kwargs)
 
+    async def run_read(
+        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`work(session, …)` with a synchronous ORM session, in one read transaction (one
+        snapshot), run in one pass; on SQLite on a reader thread (sqlite_units.py)."""
+        if self._units is not None:
+
+            def unit(session: Session) -> T:
+                return work(session, *args, **kwargs)
+
+            return await self._units.read(_in_read_session, self._units.engine, unit)
+        async with self.read() as session:
+            return await session.run_sync(work, *args, **kwargs)
+
     async def insert(self, *objects: Base) -> None:
         """A write, as `write()`'s, that only inserts these new rows (`core_insert.insert_rows`),
         in this order, on a Core connection, with no ORM session around it."""
@@ -216,6 +230,12 @@ def _insert_on(engine: Engine, objects: tuple[Base, ...]) -> None:
 
 def _in_session(engine: Engine, unit: Callable[[Session], T]) -> T:
     with Session(engine, expire_on_commit=False) as session, session.begin():
+        return unit(session)
+
+
+def _in_read_session(engine: Engine, unit: Callable[[Session], T]) -> T:
+    # The transaction begins with the first statement and is rolled back on close.
+    with Session(engine, expire_on_commit=False) as session:
         return unit(session)
 
 
