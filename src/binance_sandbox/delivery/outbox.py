@@ -31,10 +31,17 @@ class OutboxFields(TypedDict):
     dedupe_key: NotRequired[str | None]
 
 
+# `Session.info` key: the items this transaction made due at once, for the delivery worker
+# recording an outcome to take on itself (`Worker._record`).
+DUE_AT_ONCE = "binance_sandbox.outbox.due_at_once"
+
+
 def enqueue(session: Session, **fields: Unpack[OutboxFields]) -> OutboxItem:
     """Writes the item now (its `id` set), in the session's transaction."""
     item = outbox_item(**fields)
     add_new(session, item)
+    if item.due_at <= item.created_at:
+        session.info.setdefault(DUE_AT_ONCE, []).append(item)
     return item
 
 

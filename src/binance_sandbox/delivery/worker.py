@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from binance_sandbox.clock import Clock, pinned, wall_ms
 from binance_sandbox.delivery.hooks import OutboundHook
+from binance_sandbox.delivery.outbox import DUE_AT_ONCE
 from binance_sandbox.delivery.wakeup import wakeups
 from binance_sandbox.observability.metrics import Metrics
 from binance_sandbox.storage.db import Database
@@ -163,6 +164,7 @@ class Worker:
         self.runs: Counter[str | None] = Counter()
 
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
         self._running: set[asyncio.Task[None]] = set()
         clock.on_change(self.wake)
 
@@ -188,6 +190,7 @@ class Worker:
         A claim is made while fewer than `concurrency` items run, so at most `batch +
         concurrency - 1` are leased at once; those beyond `concurrency` wait for a slot."""
         self._loop = asyncio.get_running_loop()
+        self._stop = stop
         try:
             async with wakeups(self.db, self.wake):
                 while not stop.is_set():
@@ -196,7 +199,7 @@ class Worker:
                     if await self._start_due() < self.batch:
                         await self._sleep(stop)
         finally:
-            if self._running:
+            while self._running:
                 await asyncio.gather(*self._running, return_exceptions=True)
             self._loop = None
 
@@ -211,10 +214,13 @@ class Worker:
             log.exception("delivery claim failed")
             return 0
         for item, lease in claimed:
-            task = asyncio.create_task(self._run_one(item, lease))
-            self._running.add(task)
-            task.add_done_callback(self._ended)
+            self._start(item, lease)
         return len(claimed)
+
+    def _start(self, item: OutboxItem, lease: int) -> None:
+        task = asyncio.create_task(self._run_one(item, lease, take_on=True))
+        self._running.add(task)
+        task.add_done_callback(self._ended)
 
     def _ended(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
@@ -253,15 +259,22 @@ class Worker:
         items = await self.db.run_write(_claim_due, due, wall, lease, self.batch)
         return [(item, lease) for item in items]
 
-    async def _run_one(self, item: OutboxItem, lease: int) -> None:
+    async def _run_one(self, item: OutboxItem, lease: int, *, take_on: bool = False) -> None:
+        """Carry the item out. With `take_on` (the worker's own loop, not a settling move,
+        which keeps its own order), what its outcome made due at once is started right away."""
         # The item happens at its due time on its clock (module docstring).
         with pinned(item.clock_id, item.due_at):
-            await self._run_pinned(item, lease)
+            taken = await self._run_pinned(item, lease, take_on=take_on)
         self.runs[item.clock_id] += 1
+        for follower, follower_lease in taken:
+            self._start(follower, follower_lease)
         async with self.finished:
             self.finished.notify_all()
 
-    async def _run_pinned(self, item: OutboxItem, lease: int) -> None:
+    async def _run_pinned(
+        self, item: OutboxItem, lease: int, *, take_on: bool
+    ) -> list[tuple[OutboxItem, int]]:
+        """The items taken on (`_record`)."""
         async with self._semaphore:
             handler = self.handlers.get(item.kind)
             ctx = JobContext(
@@ -283,33 +296,48 @@ class Worker:
                 except Exception as exc:
                     log.exception("outbox item %s (%s) failed", item.id, item.kind)
                     outcome = Outcome.retry(f"{type(exc).__name__}: {exc}")
+            take_on = (
+                take_on
+                and len(self._running) < self.concurrency
+                and not (self._stop is not None and self._stop.is_set())
+            )
             try:
-                label = await self._finish(item, lease, ctx, outcome)
+                label, taken = await self.db.run_write(
+                    self._record, item, lease, ctx, outcome, take_on=take_on
+                )
             except Exception:
                 # The lease runs out and the item is tried again: at least once.
                 log.exception("could not record outcome of outbox item %s", item.id)
-                return
+                return []
             # Counted once the outcome is committed: a lost lease or a failed write is not
             # a delivery (the next holder of the lease counts its own).
             if label is not None and item.kind == "webhook" and self.metrics is not None:
                 self.metrics.count_delivery(family=item.family, outcome=label)
-
-    async def _finish(
-        self, item: OutboxItem, lease: int, ctx: JobContext, outcome: Outcome
-    ) -> str | None:
-        """Record the outcome; the attempt's label, or `None` if the lease was lost."""
-        return await self.db.run_write(self._record, item, lease, ctx, outcome)
+            return taken
 
     def _record(
-        self, session: Session, item: OutboxItem, lease: int, ctx: JobContext, outcome: Outcome
-    ) -> str | None:
-        """`_finish`'s unit of work: the outcome's state change, the attempts, the item."""
+        self,
+        session: Session,
+        item: OutboxItem,
+        lease: int,
+        ctx: JobContext,
+        outcome: Outcome,
+        *,
+        take_on: bool,
+    ) -> tuple[str | None, list[tuple[OutboxItem, int]]]:
+        """Record the outcome, in one unit of work: its state change, the attempts, the item.
+        The attempt's label (`None` if the lease was lost), and the items taken on.
+
+        With `take_on`, the items the outcome made due at once (a fill's webhook, after its
+        Check Transaction) are leased to this worker in the same transaction: they start as
+        soon as it commits, with no claim of their own. New in this transaction, no other
+        worker can have seen them."""
         now = item.due_at
         current = session.execute(
             select(OutboxItem).where(OutboxItem.id == item.id).with_for_update()
         ).scalar_one()
         if current.lease_until != lease or current.status != "pending":
-            return None  # someone else took it over; their outcome stands
+            return None, []  # someone else took it over; their outcome stands
         if outcome.apply is not None:
             outcome.apply(session, now)
         status = outcome.status
@@ -344,7 +372,17 @@ class Worker:
         else:
             current.status = status
             current.finished_at = now
-        return label
+        fresh: list[OutboxItem] = session.info.pop(DUE_AT_ONCE, [])
+        if not (take_on and fresh):
+            return label, []
+        taken_until = wall_ms() + self.lease_ms
+        session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id.in_([new.id for new in fresh]))
+            .values(lease_until=taken_until)
+            .execution_options(synchronize_session=False)
+        )
+        return label, [(new, taken_until) for new in fresh]
 
 
 def _due_on(clock_id: str | None, until: int) -> ColumnElement[bool]:
