@@ -14,8 +14,13 @@ of one clock itself, in due order, through `run_due`.
 
 The worker claims as soon as it is woken: by a commit that enqueued work (delivery/wakeup.py),
 by the clock moving, or by an item finishing while others wait; `poll_ms` is only the
-fallback. Each item claimed runs as a task of its own, so the work one item enqueues (a fill's
-webhook, after its Check Transaction) is claimed at once, not after the rest of its batch.
+fallback. Each item claimed runs as a task of its own. What an item's outcome makes due at
+once (a fill's webhook, after its Check Transaction) the worker takes on in the transaction
+that records the outcome, and starts when it commits, with no claim in between (`_record`).
+
+Recording an outcome is one synchronous unit of work (`Database.run_write`): the item's new
+state, the outcome's state change (`Outcome.apply`, e.g. a fill with its ledger entries) and
+the attempts, in one pass on the database's writer.
 """
 
 from __future__ import annotations
@@ -28,10 +33,10 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import httpx
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from binance_sandbox.clock import Clock, pinned, wall_ms
@@ -39,10 +44,12 @@ from binance_sandbox.delivery.hooks import OutboundHook
 from binance_sandbox.delivery.outbox import DUE_AT_ONCE
 from binance_sandbox.delivery.wakeup import wakeups
 from binance_sandbox.observability.metrics import Metrics
+from binance_sandbox.storage.core_insert import add_new
 from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.models import DeliveryAttempt, OutboxItem, TestClock
 
 log = logging.getLogger("binance_sandbox.delivery")
+_OUTBOX = cast(Table, OutboxItem.__table__)
 
 
 @dataclass
@@ -333,19 +340,39 @@ class Worker:
         soon as it commits, with no claim of their own. New in this transaction, no other
         worker can have seen them."""
         now = item.due_at
-        current = session.execute(
-            select(OutboxItem).where(OutboxItem.id == item.id).with_for_update()
-        ).scalar_one()
-        if current.lease_until != lease or current.status != "pending":
-            return None, []  # someone else took it over; their outcome stands
+        status = outcome.status
+        if status == "retry" and ctx.attempt >= item.max_attempts:
+            status = "failed"
+        values: dict[str, Any] = {
+            "attempts": ctx.attempt,
+            "lease_until": 0,
+            "last_error": outcome.error,
+        }
+        if status == "retry":
+            values["due_at"] = outcome.retry_at or now + backoff_ms(
+                ctx.attempt, self.backoff_base_ms, self.backoff_cap_ms
+            )
+        else:
+            values.update(status=status, finished_at=now)
+        # Only while the lease is still ours (the row stays locked to the end): otherwise
+        # someone else took the item over, and their outcome stands.
+        held = session.connection().execute(
+            update(_OUTBOX)
+            .where(
+                _OUTBOX.c.id == item.id,
+                _OUTBOX.c.lease_until == lease,
+                _OUTBOX.c.status == "pending",
+            )
+            .values(values)
+        )
+        if held.rowcount != 1:
+            return None, []
         if outcome.apply is not None:
             outcome.apply(session, now)
-        status = outcome.status
-        if status == "retry" and ctx.attempt >= current.max_attempts:
-            status = "failed"
         label = {"done": "success", "retry": "retry", "failed": "gave_up"}[status]
-        for attempt in ctx.attempts or [Attempt(None, None, None, error=outcome.error)]:
-            session.add(
+        add_new(
+            session,
+            *(
                 DeliveryAttempt(
                     outbox_id=item.id,
                     number=ctx.attempt,
@@ -361,26 +388,17 @@ class Worker:
                     duration_ms=attempt.duration_ms,
                     outcome=label,
                 )
-            )
-        current.attempts = ctx.attempt
-        current.lease_until = 0
-        current.last_error = outcome.error
-        if status == "retry":
-            current.due_at = outcome.retry_at or now + backoff_ms(
-                ctx.attempt, self.backoff_base_ms, self.backoff_cap_ms
-            )
-        else:
-            current.status = status
-            current.finished_at = now
+                for attempt in ctx.attempts or [Attempt(None, None, None, error=outcome.error)]
+            ),
+        )
         fresh: list[OutboxItem] = session.info.pop(DUE_AT_ONCE, [])
         if not (take_on and fresh):
             return label, []
         taken_until = wall_ms() + self.lease_ms
-        session.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id.in_([new.id for new in fresh]))
+        session.connection().execute(
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id.in_([new.id for new in fresh]))
             .values(lease_until=taken_until)
-            .execution_options(synchronize_session=False)
         )
         return label, [(new, taken_until) for new in fresh]
 
