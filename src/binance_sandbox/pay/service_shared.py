@@ -14,6 +14,7 @@ from binance_sandbox.ledger import money
 from binance_sandbox.ledger.service import user_account
 from binance_sandbox.pay import errors
 from binance_sandbox.pay.lifecycle import ORDER, OrderStatus
+from binance_sandbox.storage.core_insert import add_new
 from binance_sandbox.storage.models import OrderEvent, PayOrder
 
 FAMILY = "pay"
@@ -64,7 +65,8 @@ def move_order(order: PayOrder, status: OrderStatus) -> None:
 
 
 def add_event(session: Session, ref: str, at: int, kind: str, **detail: Any) -> None:
-    session.add(event_row(ref, at, kind, **detail))
+    """Written at once (`add_new`): the timeline is in the order its events happened."""
+    add_new(session, event_row(ref, at, kind, **detail))
 
 
 def event_row(ref: str, at: int, kind: str, **detail: Any) -> OrderEvent:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from binance_sandbox import wire
 from binance_sandbox.delivery.outbox import enqueue_webhook
 from binance_sandbox.delivery.webhooks import success_return_code
+from binance_sandbox.storage.core_insert import add_new
 from binance_sandbox.storage.models import OrderEvent
 
 FAMILY = "pay"
@@ -43,14 +44,15 @@ def send(
 ) -> None:
     """Queue one webhook in the caller's transaction (or note why there is none)."""
     if not url:
-        session.add(
+        add_new(
+            session,
             OrderEvent(
                 family=FAMILY,
                 order_ref=ref,
                 at=now,
                 kind="webhook_skipped",
                 detail='{"reason": "no webhookUrl"}',
-            )
+            ),
         )
         return
     item = enqueue_webhook(
@@ -66,12 +68,13 @@ def send(
         ref=ref,
         event=f"{biz_type}:{biz_status}",
     )
-    session.add(
+    add_new(
+        session,
         OrderEvent(
             family=FAMILY,
             order_ref=ref,
             at=now,
             kind="webhook_queued",
             detail=wire.dumps({"outboxId": item.id, "bizType": biz_type, "bizStatus": biz_status}),
-        )
+        ),
     )
