@@ -160,7 +160,9 @@ def build_worker(
         clock=platform.clock,
         http=platform.http,
         handlers=build_handlers(platform, services),
-        refresh_clock=platform.refresh_clock,
+        # A move made in another process is seen within CLOCK_MAX_AGE_S, as by requests;
+        # one made here, and a commit's wake-up, need no read.
+        refresh_clock=platform.refresh_clock_if_stale,
         poll_ms=s.worker_poll_ms,
         batch=s.worker_batch,
         concurrency=s.worker_concurrency,
