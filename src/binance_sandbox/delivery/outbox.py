@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from binance_sandbox.clock import pinned_clock_id
 from binance_sandbox.storage.core_insert import add_new
+from binance_sandbox.storage.db import note_due_at_once
 from binance_sandbox.storage.models import OutboxItem
 
 WEBHOOK = "webhook"
@@ -31,17 +32,13 @@ class OutboxFields(TypedDict):
     dedupe_key: NotRequired[str | None]
 
 
-# `Session.info` key: the items this transaction made due at once, for the delivery worker
-# recording an outcome to take on itself (`Worker._record`).
-DUE_AT_ONCE = "binance_sandbox.outbox.due_at_once"
-
-
 def enqueue(session: Session, **fields: Unpack[OutboxFields]) -> OutboxItem:
     """Writes the item now (its `id` set), in the session's transaction."""
     item = outbox_item(**fields)
     add_new(session, item)
     if item.due_at <= item.created_at:
-        session.info.setdefault(DUE_AT_ONCE, []).append(item)
+        # This process's worker may take it when the transaction commits (storage/db.py).
+        note_due_at_once(session, item)
     return item
 
 

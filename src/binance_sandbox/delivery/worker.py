@@ -14,9 +14,11 @@ of one clock itself, in due order, through `run_due`.
 
 The worker claims as soon as it is woken: by a commit that enqueued work (delivery/wakeup.py),
 by the clock moving, or by an item finishing while others wait; `poll_ms` is only the
-fallback. Each item claimed runs as a task of its own. What an item's outcome makes due at
-once (a fill's webhook, after its Check Transaction) the worker takes on in the transaction
-that records the outcome, and starts when it commits, with no claim in between (`_record`).
+fallback. Each item claimed runs as a task of its own. What a write of this process makes
+due at once (a Pay order's webhook when it is paid, a Prime order's first Check Transaction
+at execute, a fill's webhook right after its Check Transaction) needs no claim at all: the
+write leases it to this worker in its own transaction and the worker starts it when that
+commits (`reserve`, `take`; storage/db.py `Database.hand_off_to`).
 
 Recording an outcome is one synchronous unit of work (`Database.run_write`): the item's new
 state, the outcome's state change (`Outcome.apply`, e.g. a fill with its ledger entries) and
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import logging
 import time
@@ -41,7 +44,6 @@ from sqlalchemy.orm import Session
 
 from binance_sandbox.clock import Clock, pinned, wall_ms
 from binance_sandbox.delivery.hooks import OutboundHook
-from binance_sandbox.delivery.outbox import DUE_AT_ONCE
 from binance_sandbox.delivery.wakeup import wakeups
 from binance_sandbox.observability.metrics import Metrics
 from binance_sandbox.storage.core_insert import add_new
@@ -49,6 +51,11 @@ from binance_sandbox.storage.db import Database
 from binance_sandbox.storage.models import DeliveryAttempt, OutboxItem, TestClock
 
 log = logging.getLogger("binance_sandbox.delivery")
+# Set while a settling move runs a clock's items itself (`run_due`): what they make due at once
+# is left to the move's next claim, so that it keeps its own order.
+_settling: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "binance_sandbox_settling", default=False
+)
 _OUTBOX = cast(Table, OutboxItem.__table__)
 
 
@@ -198,6 +205,7 @@ class Worker:
         concurrency - 1` are leased at once; those beyond `concurrency` wait for a slot."""
         self._loop = asyncio.get_running_loop()
         self._stop = stop
+        release = self.db.hand_off_to(self)
         try:
             async with wakeups(self.db, self.wake):
                 while not stop.is_set():
@@ -206,6 +214,7 @@ class Worker:
                     if await self._start_due() < self.batch:
                         await self._sleep(stop)
         finally:
+            release()
             while self._running:
                 await asyncio.gather(*self._running, return_exceptions=True)
             self._loop = None
@@ -225,9 +234,32 @@ class Worker:
         return len(claimed)
 
     def _start(self, item: OutboxItem, lease: int) -> None:
-        task = asyncio.create_task(self._run_one(item, lease, take_on=True))
+        task = asyncio.create_task(self._run_one(item, lease))
         self._running.add(task)
         task.add_done_callback(self._ended)
+
+    def reserve(self, count: int) -> int | None:
+        """A write of this process made `count` items due at once: the lease to take them
+        with, while this worker runs and has room for them (storage/db.py `HandOff`). Any
+        thread may call it."""
+        if (
+            self._loop is None
+            or _settling.get()
+            or (self._stop is not None and self._stop.is_set())
+        ):
+            return None
+        if len(self._running) + count > self.concurrency:
+            return None  # left to the claim, when a slot is free
+        return wall_ms() + self.lease_ms
+
+    def take(self, items: list[OutboxItem], lease: int) -> None:
+        """Start the items `reserve` leased, now that their transaction has committed."""
+        loop = self._loop
+        if loop is None:
+            return  # stopped meanwhile: the lease runs out, and a worker claims them then
+        with contextlib.suppress(RuntimeError):  # that loop has closed
+            for item in items:
+                loop.call_soon_threadsafe(self._start, item, lease)
 
     def _ended(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
@@ -251,7 +283,11 @@ class Worker:
     async def run_due(self, clock_id: str | None, until: int) -> int:
         """Claim the items of one clock due by `until` and carry them out; the number handled
         (a settling advance, `delivery.clocks`)."""
-        return await self._run_claimed(_due_on(clock_id, until))
+        token = _settling.set(True)
+        try:
+            return await self._run_claimed(_due_on(clock_id, until))
+        finally:
+            _settling.reset(token)
 
     async def _run_claimed(self, due: ColumnElement[bool]) -> int:
         claimed = await self._claim(due)
@@ -266,22 +302,15 @@ class Worker:
         items = await self.db.run_write(_claim_due, due, wall, lease, self.batch)
         return [(item, lease) for item in items]
 
-    async def _run_one(self, item: OutboxItem, lease: int, *, take_on: bool = False) -> None:
-        """Carry the item out. With `take_on` (the worker's own loop, not a settling move,
-        which keeps its own order), what its outcome made due at once is started right away."""
+    async def _run_one(self, item: OutboxItem, lease: int) -> None:
         # The item happens at its due time on its clock (module docstring).
         with pinned(item.clock_id, item.due_at):
-            taken = await self._run_pinned(item, lease, take_on=take_on)
+            await self._run_pinned(item, lease)
         self.runs[item.clock_id] += 1
-        for follower, follower_lease in taken:
-            self._start(follower, follower_lease)
         async with self.finished:
             self.finished.notify_all()
 
-    async def _run_pinned(
-        self, item: OutboxItem, lease: int, *, take_on: bool
-    ) -> list[tuple[OutboxItem, int]]:
-        """The items taken on (`_record`)."""
+    async def _run_pinned(self, item: OutboxItem, lease: int) -> None:
         async with self._semaphore:
             handler = self.handlers.get(item.kind)
             ctx = JobContext(
@@ -303,42 +332,23 @@ class Worker:
                 except Exception as exc:
                     log.exception("outbox item %s (%s) failed", item.id, item.kind)
                     outcome = Outcome.retry(f"{type(exc).__name__}: {exc}")
-            take_on = (
-                take_on
-                and len(self._running) < self.concurrency
-                and not (self._stop is not None and self._stop.is_set())
-            )
             try:
-                label, taken = await self.db.run_write(
-                    self._record, item, lease, ctx, outcome, take_on=take_on
-                )
+                label = await self.db.run_write(self._record, item, lease, ctx, outcome)
             except Exception:
                 # The lease runs out and the item is tried again: at least once.
                 log.exception("could not record outcome of outbox item %s", item.id)
-                return []
+                return
             # Counted once the outcome is committed: a lost lease or a failed write is not
             # a delivery (the next holder of the lease counts its own).
             if label is not None and item.kind == "webhook" and self.metrics is not None:
                 self.metrics.count_delivery(family=item.family, outcome=label)
-            return taken
 
     def _record(
-        self,
-        session: Session,
-        item: OutboxItem,
-        lease: int,
-        ctx: JobContext,
-        outcome: Outcome,
-        *,
-        take_on: bool,
-    ) -> tuple[str | None, list[tuple[OutboxItem, int]]]:
+        self, session: Session, item: OutboxItem, lease: int, ctx: JobContext, outcome: Outcome
+    ) -> str | None:
         """Record the outcome, in one unit of work: its state change, the attempts, the item.
-        The attempt's label (`None` if the lease was lost), and the items taken on.
-
-        With `take_on`, the items the outcome made due at once (a fill's webhook, after its
-        Check Transaction) are leased to this worker in the same transaction: they start as
-        soon as it commits, with no claim of their own. New in this transaction, no other
-        worker can have seen them."""
+        The attempt's label, or `None` if the lease was lost. What the outcome made due at
+        once (a fill's webhook) this worker takes as the unit commits (`reserve`)."""
         now = item.due_at
         status = outcome.status
         if status == "retry" and ctx.attempt >= item.max_attempts:
@@ -366,7 +376,7 @@ class Worker:
             .values(values)
         )
         if held.rowcount != 1:
-            return None, []
+            return None
         if outcome.apply is not None:
             outcome.apply(session, now)
         label = {"done": "success", "retry": "retry", "failed": "gave_up"}[status]
@@ -391,16 +401,7 @@ class Worker:
                 for attempt in ctx.attempts or [Attempt(None, None, None, error=outcome.error)]
             ),
         )
-        fresh: list[OutboxItem] = session.info.pop(DUE_AT_ONCE, [])
-        if not (take_on and fresh):
-            return label, []
-        taken_until = wall_ms() + self.lease_ms
-        session.connection().execute(
-            update(_OUTBOX)
-            .where(_OUTBOX.c.id.in_([new.id for new in fresh]))
-            .values(lease_until=taken_until)
-        )
-        return label, [(new, taken_until) for new in fresh]
+        return label
 
 
 def _due_on(clock_id: str | None, until: int) -> ColumnElement[bool]:

@@ -19,9 +19,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, Executable, Insert, Row, Table, event, make_url
+from sqlalchemy import Connection, Engine, Executable, Insert, Row, Table, event, make_url, update
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -40,6 +40,27 @@ T = TypeVar("T")
 
 # PostgreSQL's notification channel of new outbox rows; delivery workers listen on it.
 OUTBOX_CHANNEL = "binance_sandbox_outbox"
+# `Session.info` key: the outbox items a transaction made due at once (`note_due_at_once`).
+DUE_AT_ONCE = "binance_sandbox.outbox.due_at_once"
+
+
+class HandOff(Protocol):
+    """This process's delivery worker, as a write hands it the work it made due at once
+    (`Database.hand_off_to`). Both are called on whichever thread runs the write."""
+
+    def reserve(self, count: int) -> int | None:
+        """The lease (wall clock ms) to take `count` items with, or `None` to leave them to
+        the worker's claim (it is not running here, or is busy)."""
+
+    def take(self, items: list[Any], lease: int) -> None:
+        """Start these items, leased until `lease`; called once their transaction committed."""
+
+
+def note_due_at_once(session: Session, item: Any) -> None:
+    """`item`, an outbox row just written in the session's transaction, is due at once."""
+    session.info.setdefault(DUE_AT_ONCE, []).append(item)
+
+
 _OUTBOX = cast(Table, OutboxItem.__table__)
 _NOTIFY_OUTBOX = f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"
 
@@ -93,6 +114,7 @@ class Database:
         self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(self._write_engine, expire_on_commit=False)
         self._outbox_listeners: list[Callable[[], None]] = []
+        self._hand_off: HandOff | None = None
         event.listen(self.engine.sync_engine, "after_execute", self._after_execute)
         if self._units is not None:
             event.listen(self._units.engine, "after_execute", self._after_execute)
@@ -111,6 +133,37 @@ class Database:
         and waking it for them would make every Pay order created cost a claim."""
         self._outbox_listeners.append(listener)
         return lambda: self._outbox_listeners.remove(listener)
+
+    def hand_off_to(self, taker: HandOff) -> Callable[[], None]:
+        """Have every write of this process (`write`, `run_write`) hand the outbox items it
+        made due at once to `taker`, this process's delivery worker: leased to it in the same
+        transaction, and started when that commits, with no claim in between. The function
+        returned stops it."""
+        self._hand_off = taker
+
+        def stop() -> None:
+            if self._hand_off is taker:
+                self._hand_off = None
+
+        return stop
+
+    def _lease_due_at_once(self, session: Session) -> tuple[HandOff, list[Any], int] | None:
+        """At the end of a write's transaction: lease what it made due at once to the taker,
+        if there is one and it has room; what to start once the transaction commits."""
+        items: list[Any] = session.info.pop(DUE_AT_ONCE, [])
+        taker = self._hand_off
+        if not items or taker is None:
+            return None
+        lease = taker.reserve(len(items))
+        if lease is None:
+            return None
+        # New in this transaction: no other worker has seen them.
+        session.connection().execute(
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id.in_([item.id for item in items]))
+            .values(lease_until=lease)
+        )
+        return taker, items, lease
 
     def _after_execute(
         self,
@@ -153,12 +206,18 @@ class Database:
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A transaction that commits when the block ends and rolls back on any error."""
         if self._units is None:
-            async with self._write_sessions() as session, session.begin():
-                yield session
+            async with self._write_sessions() as session:
+                async with session.begin():
+                    yield session
+                    handed = await session.run_sync(self._lease_due_at_once)
+                _start_handed(handed)
             return
         # SQLite: this process's writes take turns on the writer (sqlite_units.py).
-        async with self._units.held(), self._write_sessions() as session, session.begin():
-            yield session
+        async with self._units.held(), self._write_sessions() as session:
+            async with session.begin():
+                yield session
+                handed = await session.run_sync(self._lease_due_at_once)
+            _start_handed(handed)
 
     async def run_write(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
@@ -171,7 +230,9 @@ class Database:
             def unit(session: Session) -> T:
                 return work(session, *args, **kwargs)
 
-            return await self._units.write(_in_session, self._units.write_engine, unit)
+            return await self._units.write(
+                _in_session, self._units.write_engine, unit, self._lease_due_at_once
+            )
         async with self.write() as session:
             return await session.run_sync(work, *args, **kwargs)
 
@@ -228,9 +289,23 @@ def _insert_on(engine: Engine, objects: tuple[Base, ...]) -> None:
         insert_rows(connection, objects)
 
 
-def _in_session(engine: Engine, unit: Callable[[Session], T]) -> T:
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        return unit(session)
+def _in_session(
+    engine: Engine,
+    unit: Callable[[Session], T],
+    lease_due_at_once: Callable[[Session], tuple[HandOff, list[Any], int] | None],
+) -> T:
+    with Session(engine, expire_on_commit=False) as session:
+        with session.begin():
+            done = unit(session)
+            handed = lease_due_at_once(session)
+        _start_handed(handed)
+        return done
+
+
+def _start_handed(handed: tuple[HandOff, list[Any], int] | None) -> None:
+    if handed is not None:
+        taker, items, lease = handed
+        taker.take(items, lease)
 
 
 def _in_read_session(engine: Engine, unit: Callable[[Session], T]) -> T:
