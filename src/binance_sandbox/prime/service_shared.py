@@ -20,6 +20,7 @@ from binance_sandbox.market import CRYPTOS, FIATS, offered
 from binance_sandbox.prime import errors
 from binance_sandbox.prime.lifecycle import STATUS_CODES
 from binance_sandbox.prime.pricing import plain
+from binance_sandbox.storage.core_insert import add_new
 from binance_sandbox.storage.models import OrderEvent, Partner, PrimeOrder, User
 
 DIRECTIONS = ("BUY", "SELL")
@@ -83,14 +84,16 @@ def webhook_body(order: PrimeOrder) -> str:
 
 
 def add_event(session: Session, order_id: str, at: int, kind: str, **detail: Any) -> None:
-    session.add(
+    """Written at once (`add_new`): the timeline is in the order its events happened."""
+    add_new(
+        session,
         OrderEvent(
             family=FAMILY,
             order_ref=order_id,
             at=at,
             kind=kind,
             detail=json.dumps(detail, default=str),
-        )
+        ),
     )
 
 

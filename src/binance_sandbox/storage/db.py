@@ -12,6 +12,12 @@ that the delivery worker can wake at once (`Database.on_outbox_insert`, delivery
 on SQLite the process's listeners are called; on PostgreSQL the statement's transaction also
 sends a notification on OUTBOX_CHANNEL, which PostgreSQL delivers to every listening process
 when, and only if, the transaction commits.
+
+A write of this process can do better than wake the worker: the outbox rows it made due at
+once (`note_due_at_once`) are leased to this process's running worker at the end of the same
+transaction, and handed to it when that commits (`Database.hand_off_to`), so no claim stands
+between a commit and the work it made due. Other workers, woken all the same, find them
+leased.
 """
 
 from __future__ import annotations
