@@ -326,7 +326,10 @@ def test_close_sends_pay_closed_and_paid_orders_cannot_close(
 ) -> None:
     prepay_id = pay.ok("/v2/order", order_body(trade_no()))["prepayId"]
     assert pay.ok("/order/close", {"prepayId": prepay_id}) is True
-    assert pay.ok("/order/close", {"prepayId": prepay_id}) is True  # closing again is harmless
+    assert (
+        pay.fail("/order/close", {"prepayId": prepay_id}, "400204")
+        == "Order is CANCELED; only an unpaid order can be closed."
+    )
     assert pay.ok("/v2/order/query", {"prepayId": prepay_id})["status"] == "CANCELED"
     sandbox.settle()
     assert len(receiver.find("PAY", "PAY_CLOSED", prepay_id)) == 1

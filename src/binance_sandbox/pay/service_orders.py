@@ -325,8 +325,8 @@ class OrderService:
     ) -> None:
         """`close`'s unit of work (`Database.run_write`)."""
         order = self._locked(session, merchant, req)
-        if order.status == OrderStatus.CANCELED:
-            return
+        # docs/binance-pay.md "Close order": only INITIAL or PENDING; anything else, an order
+        # closed already included, is 400204.
         if not ORDER.can(order.status, OrderStatus.CANCELED):
             raise errors.InvalidOrderStatus(
                 f"Order is {order.status}; only an unpaid order can be closed."
