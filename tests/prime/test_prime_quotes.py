@@ -13,6 +13,7 @@ from prime_support import Signed, envelope
 
 from binance_sandbox.client import ConnectPrimeClient, errors
 from binance_sandbox.client.models import OrderStatus
+from binance_sandbox.market import CRYPTOS, FIATS
 
 
 def cid() -> str:
@@ -34,6 +35,49 @@ def test_trading_pairs_precision_follows_direction(client: ConnectPrimeClient, u
     sell = client.trading_pairs(user, "SELL", crypto_currency="SOL")
     # Guide §7: for SELL the precision is the fiat's. SOL is not offered in AED or BRL.
     assert [(p.fiat_currency, p.precision) for p in sell] == [("USD", 2), ("EUR", 2), ("GBP", 2)]
+
+
+def test_trading_pairs_are_exactly_the_quotable_pairs(
+    client: ConnectPrimeClient, user: str, signed: Signed
+) -> None:
+    # Every pair trading-pair lists, in either direction, can be quoted; every pair it does not
+    # list answers 1230305 to a quote; a fiat or crypto with nothing offered is 1230305 too.
+    for direction, chosen in [("BUY", f) for f in FIATS] + [("SELL", c) for c in CRYPTOS]:
+        side = "fiat_currency" if direction == "BUY" else "crypto_currency"
+        try:
+            listed = client.trading_pairs(user, direction, **{side: chosen})
+        except errors.NoPaymentMethodAvailable:
+            listed = []
+        assert all(p.fiat_currency and p.crypto_currency for p in listed), listed
+        offered = {(p.fiat_currency, p.crypto_currency) for p in listed}
+        others = CRYPTOS if direction == "BUY" else FIATS
+        for other in others:
+            fiat, crypto = (chosen, other) if direction == "BUY" else (other, chosen)
+            ask = {
+                "fiat_currency": fiat,
+                "crypto_currency": crypto,
+                "direction": direction,
+                # Inside every fiat's limits.
+                "amount": 1000,
+                "amount_type": 1,
+            }
+            if (fiat, crypto) in offered:
+                assert client.quote(user, **ask).quote_id
+            else:
+                with pytest.raises(errors.NoPaymentMethodAvailable):
+                    client.quote(user, **ask)
+    # XRP can be bought but not sold: no SELL pair is listed for it, and no empty list either.
+    body = envelope(
+        signed.post("/trading-pair", {"userId": user, "direction": "SELL", "cryptoCurrency": "XRP"})
+    )
+    assert (body["success"], body["code"], body["message"]) == (
+        False,
+        "1230305",
+        "No payment method available for SELL XRP.",
+    )
+    assert "XRP" in {
+        p.crypto_currency for p in client.trading_pairs(user, "BUY", fiat_currency="USD")
+    }
 
 
 def test_trading_pair_errors(client: ConnectPrimeClient, user: str) -> None:

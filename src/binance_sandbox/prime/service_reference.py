@@ -19,6 +19,7 @@ from binance_sandbox.prime.service_shared import (
     check_pair,
     check_spread,
     check_user,
+    offered_pairs,
 )
 
 
@@ -52,17 +53,18 @@ class ReferenceService:
         direction = check_direction(req.direction)
         async with self.p.db.read() as session:
             await check_user(session, partner, req.userId)
-        # Guide §7: BUY lists cryptos for a fiat, SELL lists fiats for a crypto.
+        # Guide §7: BUY lists cryptos for a fiat, SELL lists fiats for a crypto; only pairs a
+        # quote accepts.
         if direction == "BUY":
             if not req.fiatCurrency:
                 raise connect_errors.IllegalParameters("fiatCurrency is required for BUY.")
             check_fiat(req.fiatCurrency)
-            found = pairs("BUY", fiat=req.fiatCurrency)
+            found = offered_pairs("BUY", fiat=req.fiatCurrency)
         else:
             if not req.cryptoCurrency:
                 raise connect_errors.IllegalParameters("cryptoCurrency is required for SELL.")
             check_crypto(req.cryptoCurrency)
-            found = pairs("SELL", crypto=req.cryptoCurrency)
+            found = offered_pairs("SELL", crypto=req.cryptoCurrency)
         return [
             {
                 "fiatCurrency": fiat,

@@ -16,7 +16,7 @@ from binance_sandbox.connect import errors as connect_errors
 from binance_sandbox.connect.auth import PartnerAuth
 from binance_sandbox.ledger import money
 from binance_sandbox.ledger.service import WORLD, AccountRef, external_account, system_account
-from binance_sandbox.market import CRYPTOS, FIATS, offered
+from binance_sandbox.market import CRYPTOS, FIATS, pairs
 from binance_sandbox.prime import errors
 from binance_sandbox.prime.lifecycle import STATUS_CODES
 from binance_sandbox.prime.pricing import plain
@@ -155,10 +155,22 @@ def check_spread(partner: PartnerAuth, requested: Decimal | None) -> Decimal:
     return requested
 
 
+def offered_pairs(
+    direction: str, *, fiat: str | None = None, crypto: str | None = None
+) -> list[tuple[str, str]]:
+    """The `(fiat, crypto)` pairs offered in `direction`: the one table `trading-pair` lists
+    and that limits and quotes accept (through `check_pair`). Nothing offered is `1230305`,
+    as a quote for it would answer, never an empty list."""
+    found = pairs(direction, fiat=fiat, crypto=crypto)
+    if not found:
+        what = f"{direction} {crypto}" if crypto else direction
+        raise errors.NoPaymentMethodAvailable(
+            f"No payment method available for {what}{f' with {fiat}' if fiat else ''}."
+        )
+    return found
+
+
 def check_pair(direction: str, fiat: str, crypto: str) -> None:
     check_fiat(fiat)
     check_crypto(crypto)
-    if not offered(direction, fiat, crypto):
-        raise errors.NoPaymentMethodAvailable(
-            f"No payment method available for {direction} {crypto} with {fiat}."
-        )
+    offered_pairs(direction, fiat=fiat, crypto=crypto)
