@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from pay_support import PayReceiver, PaySigned, order_body, trade_no
+from pay_support import PayReceiver, PaySigned, envelope, order_body, trade_no
 
 
 def test_create_v2_answers_links_and_amounts(sandbox: Any, pay: PaySigned) -> None:
@@ -35,9 +35,51 @@ def test_create_in_fiat_converts_at_the_market_rate(pay: PaySigned) -> None:
     )  # EUR is worth more than a USDT
     assert pay.fail(
         "/v2/order",
-        {**body, "merchantTradeNo": trade_no(), "fiatAmount": 100, "fiatCurrency": "HKD"},
+        {**body, "merchantTradeNo": trade_no(), "fiatAmount": 100, "fiatCurrency": "JPY"},
         "400102",
-    ).startswith("fiatCurrency HKD is not supported")
+    ).startswith("fiatCurrency JPY is not supported")
+
+
+# pay-create-order-v2, "Create Order in Fiat": the request exactly as the document prints it.
+SPEC_FIAT_ORDER = (
+    b'{  "env": {    "terminalType": "APP"  },  "orderTags": {    "ifProfitSharing": true  },'
+    b'  "merchantTradeNo": "9825382937292",  "fiatAmount": 100,  "fiatCurrency": "HKD",'
+    b'  "goods": {    "goodsType": "01",    "goodsCategory": "D000",'
+    b'    "referenceGoodsId": "7876763A3B",    "goodsName": "Ice Cream",'
+    b'    "goodsDetail": "Greentea ice cream cone"  }}'
+)
+
+
+def test_the_specs_create_in_fiat_example_succeeds_with_its_answers_shape(
+    pay: PaySigned,
+) -> None:
+    body = envelope(pay.post("/v2/order", raw=SPEC_FIAT_ORDER))
+    assert (body["status"], body["code"]) == ("SUCCESS", "000000"), body
+    data = body["data"]
+    # The document's answer: {"currency": "USDT", "totalFee": "12.77377391",
+    # "fiatCurrency": "HKD", "fiatAmount": "100", "prepayId", "terminalType", "expireTime",
+    # "qrcodeLink", "qrContent", "checkoutUrl", "deeplink", "universalUrl"}.
+    assert set(data) == {
+        "currency",
+        "totalFee",
+        "fiatCurrency",
+        "fiatAmount",
+        "prepayId",
+        "terminalType",
+        "expireTime",
+        "qrcodeLink",
+        "qrContent",
+        "checkoutUrl",
+        "deeplink",
+        "universalUrl",
+    }
+    assert (data["currency"], data["fiatCurrency"], data["fiatAmount"]) == ("USDT", "HKD", "100")
+    assert data["terminalType"] == "APP"
+    # 100 HKD in USDT at the market's rate (about 7.8 HKD to the dollar), to 8 places.
+    fee = Decimal(data["totalFee"])
+    assert Decimal("11") < fee < Decimal("15") and -fee.as_tuple().exponent <= 8
+    queried = pay.ok("/v2/order/query", {"prepayId": data["prepayId"]})
+    assert Decimal(str(queried["totalFee"])) == fee
 
 
 @pytest.mark.parametrize(

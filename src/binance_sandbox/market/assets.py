@@ -143,6 +143,13 @@ def _fiat_table() -> dict[str, FiatCurrency]:
 
 CRYPTOS: dict[str, CryptoAsset] = _crypto_table()
 FIATS: dict[str, FiatCurrency] = _fiat_table()
+# The fiats a Binance Pay order may be priced in (`fiatCurrency`, pay-create-order-v2 "Create
+# Order in Fiat", converted to USDT): Connect Prime's, and the Hong Kong dollar of that
+# document's own example. The market prices each as it prices Connect Prime's fiats.
+PAY_FIATS: dict[str, FiatCurrency] = {
+    **FIATS,
+    "HKD": FiatCurrency("HKD", 2, Decimal("7.8"), Decimal("10"), Decimal("10000000")),
+}
 
 # The holes in the pair table (see the module docstring).
 _FIATS_NOT_OFFERED: dict[str, frozenset[str]] = {"SOL": frozenset({"AED", "BRL"})}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from binance_sandbox.market.assets import CRYPTOS, FIATS
+from binance_sandbox.market.assets import CRYPTOS, PAY_FIATS
 from binance_sandbox.market.decimals import AMOUNT_PLACES, convert, from_atoms, interpolate
 from binance_sandbox.market.path import CryptoPath, Span
 from binance_sandbox.market.source import (
@@ -41,7 +41,7 @@ class SimulatedMarket:
 
     def _pair(self, crypto: str, fiat: str) -> tuple[CryptoPath, Decimal]:
         path = self._paths.get(crypto)
-        currency = FIATS.get(fiat)
+        currency = PAY_FIATS.get(fiat)  # every fiat the sandbox prices
         if path is None or currency is None:
             raise PriceUnavailable(f"the simulated market does not price {crypto}/{fiat}")
         return path, currency.usd_rate

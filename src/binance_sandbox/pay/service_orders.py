@@ -19,7 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from binance_sandbox import wire
 from binance_sandbox.delivery.outbox import outbox_item
 from binance_sandbox.ledger import money
-from binance_sandbox.market import FIATS, PriceUnavailable
+from binance_sandbox.market import PAY_FIATS, PriceUnavailable
 from binance_sandbox.pay import errors, schemas
 from binance_sandbox.pay.auth import MerchantAuth
 from binance_sandbox.pay.lifecycle import ORDER, OrderStatus
@@ -118,10 +118,10 @@ class OrderService:
         self, req: schemas.CreateOrderCommon, now: int
     ) -> tuple[str, Decimal, str | None, Decimal | None]:
         if req.fiatCurrency is not None:
-            if req.fiatCurrency not in FIATS:
+            if req.fiatCurrency not in PAY_FIATS:
                 raise errors.InvalidParamWrongValue(
                     f"fiatCurrency {req.fiatCurrency} is not supported; "
-                    f"supported: {', '.join(FIATS)}."
+                    f"supported: {', '.join(PAY_FIATS)}."
                 )
             if req.fiatAmount is None:
                 raise errors.MandatoryParamEmptyOrMalformed(
