@@ -591,5 +591,6 @@ def test_what_long_runs_found(make_sandbox: Callable[..., Sandbox]) -> None:
             answer = wire.loads(pay.post(path, raw=body).content)
             assert (answer["code"], answer["errorMessage"]) == (
                 "400102",
+                "A parameter was not valid, the value is out of range. "
                 f"{'refundAmount' if 'refund' in path else 'amount'}: Value error, is too large",
             )

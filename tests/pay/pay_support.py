@@ -73,9 +73,44 @@ class PaySigned:
         return body["data"]
 
     def fail(self, path: str, payload: Any, code: str) -> str:
+        """The failure's detail: its `errorMessage` after the result-code table's text."""
         body = envelope(self.post(path, payload))
         assert (body["status"], body["code"]) == ("FAIL", code), body
-        return str(body["errorMessage"])
+        return detail_of(code, str(body["errorMessage"]))
+
+
+# pay-create-order-v2.txt, "Result Code": the errorMessage of each of these codes begins with
+# this text, copied from the spec rather than from the code under test.
+RESULT_CODE_TEXT = {
+    "400000": "An unknown error occurred while processing the request.",
+    "400001": "Parameter format is wrong or parameter transferring doesn't follow the rules.",
+    "400002": "Incorrect signature result",
+    "400003": "Timestamp for this request is outside of the time window.",
+    "400004": "API identity key not found or invalid.",
+    "400005": "API identity key format invalid.",
+    "400006": "Request method not supported.",
+    "400007": "Media type not supported.",
+    "400008": "Request body is not a valid json object.",
+    "400100": "A parameter was missing/empty/null, or malformed.",
+    "400101": "A parameter was not valid, was empty/null, or too long/short, or wrong format.",
+    "400102": "A parameter was not valid, the value is out of range.",
+    "400103": "A parameter was not valid, contains illegal characters",
+    "400104": "Invalid request, content length too large",
+    "400201": "merchantTradeNo is invalid or duplicated",
+    "400203": "Not support for this account, please check account status.",
+    "400206": "The sub merchant does not exist or is in an unavailable state.",
+}
+
+
+def detail_of(code: str, message: str) -> str:
+    """`message` after the table's text for `code` and a space, checking that it begins with
+    that text; the whole message when no detail follows or the table lacks the code."""
+    text = RESULT_CODE_TEXT.get(code)
+    if text is None:
+        return message
+    assert message.startswith(text), (code, message)
+    rest = message[len(text) :]
+    return rest[1:] if rest.startswith(" ") and rest.strip() else message
 
 
 def envelope(response: httpx.Response) -> dict[str, Any]:

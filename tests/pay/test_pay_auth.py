@@ -14,6 +14,11 @@ from pay_support import BASE, PaySigned, create_merchant, envelope, order_body, 
 from binance_sandbox.pay.auth import pay_signature
 from binance_sandbox.pay.keys import signed_payload
 
+BAD_NONCE = (
+    "Parameter format is wrong or parameter transferring doesn't follow the rules. "
+    "BinancePay-Nonce must be 32 letters or digits."
+)
+
 
 def test_the_known_answer_vector_from_notes() -> None:
     expected = (
@@ -32,12 +37,14 @@ def test_the_known_answer_vector_from_notes() -> None:
             {"BinancePay-Certificate-SN": ""},
             200,
             "400005",
+            "API identity key format invalid. "
             "BinancePay-Certificate-SN is missing or not letters and digits.",
         ),
         (
             {"BinancePay-Certificate-SN": "bad-key!"},
             200,
             "400005",
+            "API identity key format invalid. "
             "BinancePay-Certificate-SN is missing or not letters and digits.",
         ),
         (
@@ -50,24 +57,31 @@ def test_the_known_answer_vector_from_notes() -> None:
             {"timestamp": "1000"},
             406,
             "400003",
-            "Timestamp for this request is outside of the recvWindow.",
+            "Timestamp for this request is outside of the time window. "
+            "BinancePay-Timestamp must be within 5000 ms of the server time.",
         ),
         (
             {"timestamp": "soon"},
             406,
             "400003",
-            "Timestamp for this request is outside of the recvWindow.",
+            "Timestamp for this request is outside of the time window. "
+            "BinancePay-Timestamp must be within 5000 ms of the server time.",
         ),
-        ({"nonce": "short"}, 200, "400001", "BinancePay-Nonce must be 32 letters or digits."),
+        ({"nonce": "short"}, 200, "400001", BAD_NONCE),
         (
             {"nonce": "x" * 31 + "!"},
             200,
             "400001",
-            "BinancePay-Nonce must be 32 letters or digits.",
+            BAD_NONCE,
         ),
         ({"BinancePay-Signature": "00"}, 406, "400002", "Incorrect signature result."),
         ({"BinancePay-Signature": ""}, 406, "400002", "Incorrect signature result."),
-        ({"Content-Type": "text/plain"}, 415, "400007", "Content-Type must be application/json."),
+        (
+            {"Content-Type": "text/plain"},
+            415,
+            "400007",
+            "Media type not supported. Content-Type must be application/json.",
+        ),
     ],
 )
 def test_each_failed_check_has_its_code(
@@ -115,6 +129,7 @@ def test_a_replayed_nonce_is_refused(pay: PaySigned) -> None:
     again = envelope(pay.http.post(BASE + "/v2/order/query", content=body, headers=headers))
     assert (again["code"], again["errorMessage"]) == (
         "400001",
+        "Parameter format is wrong or parameter transferring doesn't follow the rules. "
         "BinancePay-Nonce was already used: the request is a replay.",
     )
 
@@ -160,7 +175,7 @@ def test_ip_whitelist_and_deactivated_merchant(sandbox: Any) -> None:
         assert (r.status_code, envelope(r)["code"], envelope(r)["errorMessage"]) == (
             401,
             "400004",
-            "IP 127.0.0.1 is not allowed for this API key.",
+            "API identity key not found or invalid. IP 127.0.0.1 is not allowed for this API key.",
         )
         closed = create_merchant(sandbox, name="Closed")
         sandbox.admin.patch(f"/sandbox/v1/merchants/{closed.merchant_id}", json={"active": False})

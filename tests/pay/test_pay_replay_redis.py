@@ -57,5 +57,6 @@ def test_a_replay_to_another_process_is_refused(two_processes: tuple[Any, Any]) 
         replay = envelope(b.post(BASE + "/v2/order/query", content=body, headers=headers))
         assert (replay["code"], replay["errorMessage"]) == (
             "400001",
+            "Parameter format is wrong or parameter transferring doesn't follow the rules. "
             "BinancePay-Nonce was already used: the request is a replay.",
         )

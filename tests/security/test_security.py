@@ -48,6 +48,10 @@ from binance_sandbox.signing.connect import sign_connect
 from sandbox_harness import ADMIN, PartnerCreds, Sandbox
 
 DEPOSIT = "/papi/v1/ramp/connect"
+PAY_LATE = (
+    "Timestamp for this request is outside of the time window. "
+    "BinancePay-Timestamp must be within 5000 ms of the server time."
+)
 REJECTED_KEY = (-2015, "Invalid API-key, IP, or permissions for action.")
 WITHDRAW = {"asset": "USDT", "address": "T" + "1" * 33, "amount": "20", "network": "TRX"}
 SQL = ("' OR '1'='1", "1; DROP TABLE prime_orders; --", '" OR ""="', "1 UNION SELECT * FROM users")
@@ -326,6 +330,7 @@ def test_pay_replays(world: World, sandbox_clock_far_from_wall: None) -> None:
         assert pay_error(again) == (
             200,
             "400001",
+            "Parameter format is wrong or parameter transferring doesn't follow the rules. "
             "BinancePay-Nonce was already used: the request is a replay.",
         )
         # A fresh nonce on the same timestamp and body is a new request: refused by the
@@ -339,7 +344,7 @@ def test_pay_replays(world: World, sandbox_clock_far_from_wall: None) -> None:
         assert pay_error(late) == (
             406,
             "400003",
-            "Timestamp for this request is outside of the recvWindow.",
+            PAY_LATE,
         )
 
 
@@ -385,7 +390,7 @@ def test_stale_and_future_timestamps(world: World, when: str) -> None:
         assert pay_error(r) == (
             406,
             "400003",
-            "Timestamp for this request is outside of the recvWindow.",
+            PAY_LATE,
         )
         params = WITHDRAW
         r = a.wallet.request("POST", "/wapi/v3/withdraw.html", params, timestamp=ts)
@@ -541,7 +546,11 @@ def test_ip_not_on_the_whitelist(world: World) -> None:
         )
         assert connect_error(r)[:2] == (403, "1230204")
         r = PaySigned(world.http, merchant).post("/v2/order", order_body("fenced1", "1"))
-        assert pay_error(r) == (401, "400004", "IP 127.0.0.1 is not allowed for this API key.")
+        assert pay_error(r) == (
+            401,
+            "400004",
+            "API identity key not found or invalid. IP 127.0.0.1 is not allowed for this API key.",
+        )
         w = WalletSigned(world.http, box, key)
         params = WITHDRAW
         assert json.loads(wapi_error(w.request("POST", "/wapi/v3/withdraw.html", params))[1]) == {
@@ -679,6 +688,7 @@ def test_oversized_bodies(world: World) -> None:
         assert pay_error(a.pay.post("/v2/order", raw=big)) == (
             413,
             "400104",
+            "Invalid request, content length too large "
             f"Request body is larger than {world.box.settings.pay_max_body_bytes} bytes.",
         )
         # The Wallet API reads form parameters, not JSON: a body over the same limit is

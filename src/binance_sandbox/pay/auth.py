@@ -132,7 +132,9 @@ async def authenticate(
     timestamp = headers.get("binancepay-timestamp", "")
     if not timestamp_fresh(timestamp, clock, recv_window_ms):
         return PayAuthFailure(
-            errors.InvalidTimestamp("Timestamp for this request is outside of the recvWindow."),
+            errors.InvalidTimestamp(
+                f"BinancePay-Timestamp must be within {recv_window_ms} ms of the server time."
+            ),
             caller,
             f"BinancePay-Timestamp {timestamp!r} vs sandbox clock {clock.now_ms()} "
             f"(allowed difference {recv_window_ms} ms)",

@@ -24,7 +24,8 @@ def ok(data: Any) -> Response:
 
 
 def error_response(exc: errors.PayError, http_status: int | None = None) -> Response:
-    body = {"status": "FAIL", "code": exc.code, "data": exc.data, "errorMessage": exc.message}
+    message = errors.error_message(exc.code, exc.message)
+    body = {"status": "FAIL", "code": exc.code, "data": exc.data, "errorMessage": message}
     return Response(
         wire.encode(body),
         status_code=http_status or exc.http_status,

@@ -17,7 +17,8 @@ pay-create-order-v2.txt "Result Code"). `pay.routing` renders them as `{"status"
     ├── InvalidMerchantTradeNo            400201 … SubMerchantInvalid 400206
     └── InvalidPrepayId                   400301 … AccountRemainingAmountNotEnough 400304
 
-`PayValueError` carries one of these out of a pydantic validator.
+`PayValueError` carries one of these out of a pydantic validator. `error_message` gives the
+`errorMessage` the envelope answers: the result-code table's text first for the codes it lists.
 """
 
 from __future__ import annotations
@@ -177,6 +178,36 @@ ALL: tuple[type[PayError], ...] = (
     InvalidRefundAmount,
     AccountRemainingAmountNotEnough,
 )
+
+
+# pay-create-order-v2.txt, "Result Code": for each code of this table Binance's errorMessage is
+# the table's text (exactly, capitalisation and final period included); a client may match on it.
+# The request's own detail follows it. 400202, 400204, 400205 and 400301–400304 are not in it.
+TABLE_MESSAGES: dict[str, str] = {
+    row.code: row.message
+    for row in (
+        pay.UNKNOWN_ERROR,
+        pay.INVALID_REQUEST,
+        *pay.AUTHENTICATION,
+        pay.BAD_HTTP_METHOD,
+        pay.MEDIA_TYPE_NOT_SUPPORTED,
+        pay.INVALID_REQUEST_BODY,
+        *pay.PARAMETER,
+        pay.INVALID_REQUEST_TOO_LARGE,
+        pay.INVALID_MERCHANT_TRADE_NO,
+        pay.INVALID_ACCOUNT_STATUS,
+        pay.SUB_MERCHANT_INVALID,
+    )
+}
+
+
+def error_message(code: str, detail: str) -> str:
+    """The `errorMessage` of a failure: the table's text for `code`, then `detail` unless it
+    already begins with that text (or is empty). A code the table lacks answers `detail`."""
+    text = TABLE_MESSAGES.get(code)
+    if text is None or detail.startswith(text):
+        return detail
+    return f"{text} {detail}" if detail else text
 
 
 class InsufficientFunds(UnknownError):
