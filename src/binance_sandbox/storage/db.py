@@ -171,6 +171,12 @@ class Database:
         )
         return taker, items, lease
 
+    async def _lease_from(self, session: AsyncSession) -> tuple[HandOff, list[Any], int] | None:
+        """`_lease_due_at_once` for an `AsyncSession`: no bridge call when it made nothing due."""
+        if DUE_AT_ONCE not in session.sync_session.info:
+            return None
+        return await session.run_sync(self._lease_due_at_once)
+
     def _after_execute(
         self,
         connection: Connection,
@@ -215,14 +221,14 @@ class Database:
             async with self._write_sessions() as session:
                 async with session.begin():
                     yield session
-                    handed = await session.run_sync(self._lease_due_at_once)
+                    handed = await self._lease_from(session)
                 _start_handed(handed)
             return
         # SQLite: this process's writes take turns on the writer (sqlite_units.py).
         async with self._units.held(), self._write_sessions() as session:
             async with session.begin():
                 yield session
-                handed = await session.run_sync(self._lease_due_at_once)
+                handed = await self._lease_from(session)
             _start_handed(handed)
 
     async def run_write(
